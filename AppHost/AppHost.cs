@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using ControlTower.AppHost.Infrastructure;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+// Infrastructure: containers where a container runtime answers, the OS-packaged servers where none does,
+// or existing servers when connection strings are configured. See Infrastructure/InfrastructureExtensions.cs.
+var infrastructure = builder.AddControlTowerInfrastructure();
+
+// Development secrets are generated on first run and kept in the AppHost's user secrets, never in the repo.
+var internalToken = builder.AddGeneratedSecret("internal-token");
+var demoSourceKey = builder.AddGeneratedSecret("demo-source-api-key");
+var portalKey = builder.AddGeneratedSecret("portal-api-key");
+
+var collectorAws = builder.AddProject<Projects.ControlTower_Collector_Aws>("collector-aws")
+    .WithMessaging(infrastructure)
+    .WithEnvironment("ControlTower__InternalToken", internalToken);
+
+var collectorAzure = builder.AddProject<Projects.ControlTower_Collector_Azure>("collector-azure")
+    .WithMessaging(infrastructure)
+    .WithEnvironment("ControlTower__InternalToken", internalToken);
+
+var operations = builder.AddProject<Projects.ControlTower_Operations>("operations")
+    .WithMessaging(infrastructure)
+    .WithDatabase(infrastructure.OperationsDb)
+    .WithEnvironment("ControlTower__InternalToken", internalToken);
+
+var governance = builder.AddProject<Projects.ControlTower_Governance>("governance")
+    .WithMessaging(infrastructure)
+    .WithDatabase(infrastructure.GovernanceDb)
+    .WithEnvironment("ControlTower__InternalToken", internalToken);
+
+var releaseGate = builder.AddProject<Projects.ControlTower_ReleaseGate>("releasegate")
+    .WithMessaging(infrastructure)
+    .WithDatabase(infrastructure.ReleaseGateDb)
+    .WithEnvironment("ControlTower__InternalToken", internalToken);
+
+var gateway = builder.AddProject<Projects.ControlTower_Gateway>("gateway")
+    .WithReference(collectorAws).WaitFor(collectorAws)
+    .WithReference(collectorAzure)
+    .WithReference(operations).WaitFor(operations)
+    .WithReference(governance)
+    .WithReference(releaseGate)
+    .WithEnvironment("ControlTower__InternalToken", internalToken)
+    .WithApiKey(0, "demo-source", demoSourceKey, "ingest:aws", "ingest:azure")
+    .WithApiKey(1, "portal", portalKey, "activity:read", "governance:read", "releases:read")
+    .WithExternalHttpEndpoints();
+
+builder.AddProject<Projects.ControlTower_Web>("web")
+    .WithReference(gateway).WaitFor(gateway)
+    .WithEnvironment("Portal__ApiKey", portalKey)
+    .WithExternalHttpEndpoints();
+
+if (builder.Configuration.GetValue("ControlTower:DemoSource", defaultValue: builder.Environment.IsDevelopment()))
+{
+    builder.AddProject<Projects.ControlTower_DemoSource>("demo-source")
+        .WithReference(gateway).WaitFor(gateway)
+        .WithEnvironment("DemoSource__ApiKey", demoSourceKey);
+}
+
+builder.Build().Run();

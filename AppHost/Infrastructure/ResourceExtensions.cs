@@ -1,0 +1,37 @@
+namespace ControlTower.AppHost.Infrastructure;
+
+internal static class ResourceExtensions
+{
+    /// <summary>A secret parameter generated on first run and persisted in the AppHost's user secrets.</summary>
+    public static IResourceBuilder<ParameterResource> AddGeneratedSecret(this IDistributedApplicationBuilder builder, string name) =>
+        builder.AddParameter(name, new GenerateParameterDefault { MinLength = 40, Special = false }, secret: true, persist: true);
+
+    public static IResourceBuilder<ProjectResource> WithMessaging(this IResourceBuilder<ProjectResource> project, ControlTowerInfrastructure infrastructure) =>
+        project.WithServer(infrastructure.Messaging);
+
+    public static IResourceBuilder<ProjectResource> WithDatabase(this IResourceBuilder<ProjectResource> project, ServerConnection database) =>
+        project.WithServer(database);
+
+    /// <summary>Gives the gateway a bootstrap API key with its scopes (Gateway:ApiKeys:Keys:N).</summary>
+    public static IResourceBuilder<ProjectResource> WithApiKey(
+        this IResourceBuilder<ProjectResource> gateway, int index, string name, IResourceBuilder<ParameterResource> key, params string[] scopes)
+    {
+        var prefix = $"Gateway__ApiKeys__Keys__{index}__";
+        gateway.WithEnvironment(prefix + "Name", name).WithEnvironment(prefix + "Key", key);
+        for (var i = 0; i < scopes.Length; i++)
+        {
+            gateway.WithEnvironment($"{prefix}Scopes__{i}", scopes[i]);
+        }
+        return gateway;
+    }
+
+    private static IResourceBuilder<ProjectResource> WithServer(this IResourceBuilder<ProjectResource> project, ServerConnection connection)
+    {
+        project.WithReference(connection.Connection);
+        if (connection.WaitTarget is { } server)
+        {
+            project.WaitFor(server);
+        }
+        return project;
+    }
+}

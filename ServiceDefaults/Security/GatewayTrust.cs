@@ -1,0 +1,53 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// Services behind the gateway accept a request only when it carries the internal token the gateway adds,
+/// so nothing reaches them around the gateway's authentication. The gateway also names the caller it
+/// authenticated in <see cref="SourceHeader"/>.
+/// </summary>
+public static class GatewayTrust
+{
+    public const string TokenHeader = "X-ControlTower-Internal-Token";
+    public const string SourceHeader = "X-ControlTower-Source";
+    public const string TokenConfigKey = "ControlTower:InternalToken";
+
+    public static WebApplication UseGatewayTrust(this WebApplication app)
+    {
+        var token = app.Configuration[TokenConfigKey];
+        if (string.IsNullOrEmpty(token))
+        {
+            throw new InvalidOperationException($"{TokenConfigKey} is not configured; this service only serves requests forwarded by the gateway.");
+        }
+        var expected = Encoding.UTF8.GetBytes(token);
+
+        app.Use(async (context, next) =>
+        {
+            var path = context.Request.Path;
+            if (path.StartsWithSegments("/health") || path.StartsWithSegments("/alive") || IsTrusted(context, expected))
+            {
+                await next(context);
+                return;
+            }
+            await Results.Problem(
+                statusCode: StatusCodes.Status401Unauthorized,
+                title: "Not forwarded by the gateway",
+                detail: "This service accepts requests only through the Control Tower gateway; send it to the gateway with an API key.")
+                .ExecuteAsync(context);
+        });
+        return app;
+    }
+
+    /// <summary>The name of the API key or user the gateway authenticated, or null.</summary>
+    public static string? AuthenticatedSource(this HttpContext context) =>
+        context.Request.Headers.TryGetValue(SourceHeader, out var value) && !string.IsNullOrEmpty(value) ? value.ToString() : null;
+
+    private static bool IsTrusted(HttpContext context, byte[] expected) =>
+        context.Request.Headers.TryGetValue(TokenHeader, out var value)
+        && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(value.ToString()), expected);
+}

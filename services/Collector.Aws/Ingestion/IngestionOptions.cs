@@ -1,0 +1,28 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ControlTower.Collector.Aws.Ingestion;
+
+public sealed class IngestionOptions
+{
+    public const string SectionName = "Ingestion";
+
+    /// <summary>Largest request body accepted on the wire (compressed or not).</summary>
+    [Range(1024, 1L << 30)]
+    public long MaxRequestBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Largest body after gzip decompression: a guard against decompression bombs.</summary>
+    [Range(1024, 1L << 31)]
+    public long MaxDecompressedBytes { get; set; } = 128 * 1024 * 1024;
+
+    /// <summary>Most records accepted in one request.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxRecords { get; set; } = 20_000;
+
+    /// <summary>Most activities in one published batch message.</summary>
+    [Range(1, 5_000)]
+    public int MaxActivitiesPerMessage { get; set; } = 250;
+
+    /// <summary>Rough cap on the raw bytes in one published message, to stay well under 1 MB.</summary>
+    [Range(16 * 1024, 4 * 1024 * 1024)]
+    public int MaxRawBytesPerMessage { get; set; } = 512 * 1024;
+}

@@ -1,0 +1,89 @@
+using System.IO.Compression;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
+
+namespace ControlTower.Collector.Aws.Ingestion;
+
+/// <summary>The outcome of reading an ingestion body: the JSON bytes, or the problem to answer with.</summary>
+public sealed record BodyRead(ReadOnlyMemory<byte> Json, IResult? Problem);
+
+/// <summary>
+/// Reads an ingestion request body within the configured limits: checks the content type, counts bytes
+/// on the wire, and inflates gzip (by <c>Content-Encoding</c> or by its magic bytes, as S3 objects arrive)
+/// with a cap on the inflated size.
+/// </summary>
+public static class RequestBody
+{
+    private static readonly string[] AcceptedMediaTypes =
+        ["application/json", "application/gzip", "application/x-gzip", "application/octet-stream"];
+
+    public static async Task<BodyRead> ReadJsonAsync(HttpRequest request, IngestionOptions options, CancellationToken cancellationToken)
+    {
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
+            || !AcceptedMediaTypes.Contains(mediaType.MediaType.Value, StringComparer.OrdinalIgnoreCase))
+        {
+            return Fail(Problems.UnsupportedMediaType(request.ContentType, AcceptedMediaTypes));
+        }
+
+        if (request.ContentLength > options.MaxRequestBytes)
+        {
+            return Fail(Problems.TooLarge("request body", options.MaxRequestBytes));
+        }
+        var sizeFeature = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false })
+        {
+            // Our own count below answers first, with a problem body, instead of Kestrel's bare 413.
+            sizeFeature.MaxRequestBodySize = options.MaxRequestBytes + 1;
+        }
+
+        var wire = await ReadLimitedAsync(request.Body, options.MaxRequestBytes, cancellationToken);
+        if (wire is null)
+        {
+            return Fail(Problems.TooLarge("request body", options.MaxRequestBytes));
+        }
+
+        var encoding = request.Headers.ContentEncoding.ToString();
+        var gzip = encoding.Equals("gzip", StringComparison.OrdinalIgnoreCase)
+            || (wire.Length >= 2 && wire[0] == 0x1f && wire[1] == 0x8b);
+        if (!gzip && encoding.Length > 0 && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
+        {
+            return Fail(Problems.UnsupportedEncoding(encoding));
+        }
+        if (!gzip)
+        {
+            return new BodyRead(wire, null);
+        }
+
+        try
+        {
+            await using var inflating = new GZipStream(new MemoryStream(wire, writable: false), CompressionMode.Decompress);
+            var json = await ReadLimitedAsync(inflating, options.MaxDecompressedBytes, cancellationToken);
+            return json is null
+                ? Fail(Problems.TooLarge("decompressed request body", options.MaxDecompressedBytes))
+                : new BodyRead(json, null);
+        }
+        catch (InvalidDataException ex)
+        {
+            return Fail(Problems.InvalidGzip(ex.Message));
+        }
+    }
+
+    private static BodyRead Fail(IResult problem) => new(ReadOnlyMemory<byte>.Empty, problem);
+
+    /// <summary>Reads the stream whole, or returns null as soon as it passes <paramref name="limit"/> bytes.</summary>
+    private static async Task<byte[]?> ReadLimitedAsync(Stream source, long limit, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await source.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+}

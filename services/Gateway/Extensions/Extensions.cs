@@ -1,0 +1,50 @@
+using ControlTower.Gateway.Authentication;
+using Yarp.ReverseProxy.Transforms;
+
+namespace ControlTower.Gateway.Extensions;
+
+public static class Extensions
+{
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ApiKeyOptions>()
+            .BindConfiguration(ApiKeyOptions.SectionName)
+            .Validate(o => o.Keys.All(k => k.Key.Length >= ApiKeyOptions.MinimumKeyLength),
+                $"Every API key must be at least {ApiKeyOptions.MinimumKeyLength} characters long.")
+            .Validate(o => o.Keys.All(k => k.Scopes.All(Scopes.All.Contains)),
+                $"An API key names a scope that does not exist; scopes are: {string.Join(", ", Scopes.All)}.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<ApiKeyStore>();
+
+        builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(
+                ApiKeyAuthenticationHandler.SchemeName, _ => { });
+        var authorization = builder.Services.AddAuthorizationBuilder();
+        foreach (var scope in Scopes.All)
+        {
+            authorization.AddScopePolicy(scope);
+        }
+
+        var internalToken = builder.Configuration[GatewayTrust.TokenConfigKey]
+            ?? throw new InvalidOperationException($"{GatewayTrust.TokenConfigKey} is not configured.");
+        builder.Services.AddReverseProxy()
+            .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+            .AddServiceDiscoveryDestinationResolver()
+            .AddTransforms(transforms => transforms.AddRequestTransform(context =>
+            {
+                // Services trust these headers, so only the gateway may set them, and keys never travel on.
+                var headers = context.ProxyRequest.Headers;
+                headers.Remove(GatewayTrust.TokenHeader);
+                headers.Remove(GatewayTrust.SourceHeader);
+                headers.Remove(ApiKeyAuthenticationHandler.HeaderName);
+                headers.Authorization = null;
+                headers.TryAddWithoutValidation(GatewayTrust.TokenHeader, internalToken);
+                var source = context.HttpContext.User.Identity?.Name;
+                if (source is not null)
+                {
+                    headers.TryAddWithoutValidation(GatewayTrust.SourceHeader, source);
+                }
+                return ValueTask.CompletedTask;
+            }));
+    }
+}

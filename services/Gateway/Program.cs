@@ -1,0 +1,19 @@
+using ControlTower.Gateway.Extensions;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapDefaultEndpoints();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapReverseProxy();
+
+app.Run();
+
+public partial class Program;

@@ -1,0 +1,82 @@
+using ControlTower.Contracts.Activity;
+using ControlTower.Operations.Data;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ControlTower.Operations.Activity;
+
+/// <summary>
+/// Stores activity batches with one set-based insert (<c>unnest</c> arrays) that skips rows already
+/// stored: the hot ingest path, where one <c>SaveChanges</c> per row would be far too slow.
+/// </summary>
+public sealed class ActivityStore(OperationsDbContext db)
+{
+    private const string InsertSql = """
+        INSERT INTO activities (provider, event_id, time, account, region, service, operation, actor, actor_type,
+                                source_ip, user_agent, outcome, error_code, read_only, event_type, raw,
+                                source, received_at, stored_at)
+        SELECT u.provider, u.event_id, u.time, u.account, u.region, u.service, u.operation, u.actor, u.actor_type,
+               u.source_ip, u.user_agent, u.outcome, u.error_code, u.read_only, u.event_type, u.raw::jsonb,
+               @source, @received_at, now()
+        FROM unnest(@provider, @event_id, @time, @account, @region, @service, @operation, @actor, @actor_type,
+                    @source_ip, @user_agent, @outcome, @error_code, @read_only, @event_type, @raw)
+             AS u(provider, event_id, time, account, region, service, operation, actor, actor_type,
+                  source_ip, user_agent, outcome, error_code, read_only, event_type, raw)
+        ON CONFLICT (provider, event_id) DO NOTHING
+        """;
+
+    /// <summary>Stores the batch; returns how many activities were new.</summary>
+    public async Task<int> StoreAsync(CloudActivityBatch batch, CancellationToken cancellationToken)
+    {
+        var items = batch.Activities;
+        if (items.Count == 0)
+        {
+            return 0;
+        }
+
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var command = new NpgsqlCommand(InsertSql, (NpgsqlConnection)db.Database.GetDbConnection());
+            Text("provider", a => a.Provider);
+            Text("event_id", a => a.EventId);
+            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("time", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz)
+            {
+                TypedValue = items.Select(a => a.Time.ToUniversalTime()).ToArray(),
+            });
+            Text("account", a => a.Account);
+            Text("region", a => a.Region);
+            Text("service", a => a.Service);
+            Text("operation", a => a.Operation);
+            Text("actor", a => a.Actor);
+            Text("actor_type", a => a.ActorType);
+            Text("source_ip", a => a.SourceIp);
+            Text("user_agent", a => a.UserAgent);
+            Text("outcome", a => a.Outcome.ToString());
+            Text("error_code", a => a.ErrorCode);
+            command.Parameters.Add(new NpgsqlParameter<bool?[]>("read_only", NpgsqlDbType.Array | NpgsqlDbType.Boolean)
+            {
+                TypedValue = items.Select(a => a.ReadOnly).ToArray(),
+            });
+            Text("event_type", a => a.EventType);
+            Text("raw", a => a.Raw);
+            command.Parameters.Add(new NpgsqlParameter<string>("source", NpgsqlDbType.Text) { TypedValue = batch.Source });
+            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("received_at", NpgsqlDbType.TimestampTz)
+            {
+                TypedValue = batch.ReceivedAt.ToUniversalTime(),
+            });
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+
+            void Text(string name, Func<CloudActivity, string?> value) =>
+                command.Parameters.Add(new NpgsqlParameter<string?[]>(name, NpgsqlDbType.Array | NpgsqlDbType.Text)
+                {
+                    TypedValue = items.Select(value).ToArray(),
+                });
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+}

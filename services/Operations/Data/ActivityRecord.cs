@@ -1,0 +1,25 @@
+namespace ControlTower.Operations.Data;
+
+/// <summary>A stored activity: the normalised fields, the raw source record, and where it came from.</summary>
+public sealed class ActivityRecord
+{
+    public required string Provider { get; set; }
+    public required string EventId { get; set; }
+    public DateTimeOffset Time { get; set; }
+    public required string Account { get; set; }
+    public string? Region { get; set; }
+    public required string Service { get; set; }
+    public required string Operation { get; set; }
+    public string? Actor { get; set; }
+    public string? ActorType { get; set; }
+    public string? SourceIp { get; set; }
+    public string? UserAgent { get; set; }
+    public required string Outcome { get; set; }
+    public string? ErrorCode { get; set; }
+    public bool? ReadOnly { get; set; }
+    public string? EventType { get; set; }
+    public required string Raw { get; set; }
+    public required string Source { get; set; }
+    public DateTimeOffset ReceivedAt { get; set; }
+    public DateTimeOffset StoredAt { get; set; }
+}

@@ -1,0 +1,26 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace ControlTower.Operations.Data.Configurations;
+
+public sealed class ActivityRecordConfiguration : IEntityTypeConfiguration<ActivityRecord>
+{
+    public void Configure(EntityTypeBuilder<ActivityRecord> builder)
+    {
+        builder.ToTable("activities");
+        // The natural key: a source's event id is unique within its provider, so redelivery stores nothing twice.
+        builder.HasKey(a => new { a.Provider, a.EventId });
+        builder.Property(a => a.Provider).HasMaxLength(16);
+        builder.Property(a => a.EventId).HasMaxLength(256);
+        builder.Property(a => a.Account).HasMaxLength(128);
+        builder.Property(a => a.Region).HasMaxLength(64);
+        builder.Property(a => a.Service).HasMaxLength(256);
+        builder.Property(a => a.Operation).HasMaxLength(256);
+        builder.Property(a => a.Outcome).HasMaxLength(16);
+        builder.Property(a => a.Raw).HasColumnType("jsonb");
+        builder.Property(a => a.Source).HasMaxLength(128);
+        // The keyset the activity list pages on (newest first), read backwards.
+        builder.HasIndex(a => new { a.Time, a.Provider, a.EventId });
+        builder.HasIndex(a => new { a.Account, a.Time }).IsDescending(false, true);
+    }
+}

@@ -1,0 +1,19 @@
+using ControlTower.Operations.Apis;
+using ControlTower.Operations.Extensions;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapDefaultEndpoints();
+app.UseGatewayTrust();
+app.MapActivityApi();
+
+app.Run();
+
+public partial class Program;

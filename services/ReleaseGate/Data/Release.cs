@@ -1,0 +1,15 @@
+namespace ControlTower.ReleaseGate.Data;
+
+/// <summary>A release a pipeline registered: what it claims to deploy, where, from which run.</summary>
+public sealed class Release
+{
+    public Guid Id { get; set; }
+    public required string Service { get; set; }
+    public required string Environment { get; set; }
+    public required string Version { get; set; }
+    public required string Commit { get; set; }
+    public List<string> ArtifactDigests { get; set; } = [];
+    public string? PipelineRun { get; set; }
+    public required string RegisteredBy { get; set; }
+    public DateTimeOffset RegisteredAt { get; set; }
+}
