@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 
 namespace ControlTower.AppHost.Infrastructure;
@@ -32,7 +31,7 @@ internal static class InfrastructureExtensions
         if (mode == "auto")
         {
             mode = AllConnectionStringsConfigured(builder.Configuration) ? "external"
-                : ContainerRuntimeAnswers() ? "containers"
+                : HostTools.ContainerRuntimeAnswers() ? "containers"
                 : "local";
         }
 
@@ -64,39 +63,5 @@ internal static class InfrastructureExtensions
             return new(database, database);
         }
         return new(new(rabbit, rabbit), Database(DatabaseNames[0]), Database(DatabaseNames[1]), Database(DatabaseNames[2]));
-    }
-
-    /// <summary>True when <c>docker</c> or <c>podman</c> reaches an engine (a client alone is not enough).</summary>
-    private static bool ContainerRuntimeAnswers()
-    {
-        foreach (var runtime in new[] { "docker", "podman" })
-        {
-            try
-            {
-                using var process = Process.Start(new ProcessStartInfo(runtime, "info --format {{.ServerVersion}}")
-                {
-                    RedirectStandardOutput = true,
-                    RedirectStandardError = true,
-                });
-                if (process is null)
-                {
-                    continue;
-                }
-                if (!process.WaitForExit(TimeSpan.FromSeconds(10)))
-                {
-                    process.Kill(entireProcessTree: true);
-                    continue;
-                }
-                if (process.ExitCode == 0)
-                {
-                    return true;
-                }
-            }
-            catch (System.ComponentModel.Win32Exception)
-            {
-                // Not installed.
-            }
-        }
-        return false;
     }
 }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -52,7 +50,7 @@ internal static class LocalServers
         var mqDir = PrepareDirectory(dataRoot, "rabbitmq");
         var mqPassword = ReadOrCreatePassword(mqDir);
         var mqPort = Port(config, "Infrastructure:RabbitMqPort");
-        var mqDistPort = FreePort();
+        var mqDistPort = HostTools.FreePort();
         var management = config.GetValue("Infrastructure:RabbitMqManagement", true);
         var mqArgs = new List<string> { Path.Combine(repository, "deploy/local/rabbitmq.sh"), mqDir, mqPort.ToString(), mqDistPort.ToString() };
         var rabbit = builder.AddExecutable("rabbitmq", "bash", mqDir, [.. mqArgs])
@@ -93,15 +91,9 @@ internal static class LocalServers
 
     private static string PrepareDirectory(string root, string name)
     {
+        HostTools.MakeSearchable(root);
         var path = Path.Combine(root, name);
         Directory.CreateDirectory(path);
-        // The servers run as their own users when started as root: they must be able to reach their folder.
-        const UnixFileMode searchable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(root, searchable);
-        }
         return path;
     }
 
@@ -122,12 +114,5 @@ internal static class LocalServers
     }
 
     private static int Port(IConfiguration config, string key) =>
-        config.GetValue<int?>(key) is int port && port > 0 ? port : FreePort();
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+        config.GetValue<int?>(key) is int port && port > 0 ? port : HostTools.FreePort();
 }

@@ -48,7 +48,9 @@ public static class CloudTrailApi
         }
         catch (JsonException ex)
         {
-            return Problems.InvalidJson(ex.Message);
+            return body.GzipLooksTruncated
+                ? Problems.InvalidGzip("the gzip stream ends early (a truncated upload?), so the JSON inside is incomplete.")
+                : Problems.InvalidJson(ex.Message);
         }
 
         using (document)

@@ -4,8 +4,12 @@ using Microsoft.Net.Http.Headers;
 
 namespace ControlTower.Collector.Aws.Ingestion;
 
-/// <summary>The outcome of reading an ingestion body: the JSON bytes, or the problem to answer with.</summary>
-public sealed record BodyRead(ReadOnlyMemory<byte> Json, IResult? Problem);
+/// <summary>
+/// The outcome of reading an ingestion body: the JSON bytes, or the problem to answer with.
+/// <see cref="GzipLooksTruncated"/> is set when the gzip trailer's length disagrees with what inflated: a
+/// truncated upload inflates to a prefix without any error, so a JSON error then is reported as the gzip fault.
+/// </summary>
+public sealed record BodyRead(ReadOnlyMemory<byte> Json, IResult? Problem, bool GzipLooksTruncated = false);
 
 /// <summary>
 /// Reads an ingestion request body within the configured limits: checks the content type, counts bytes
@@ -58,9 +62,13 @@ public static class RequestBody
         {
             await using var inflating = new GZipStream(new MemoryStream(wire, writable: false), CompressionMode.Decompress);
             var json = await ReadLimitedAsync(inflating, options.MaxDecompressedBytes, cancellationToken);
-            return json is null
-                ? Fail(Problems.TooLarge("decompressed request body", options.MaxDecompressedBytes))
-                : new BodyRead(json, null);
+            if (json is null)
+            {
+                return Fail(Problems.TooLarge("decompressed request body", options.MaxDecompressedBytes));
+            }
+            // ISIZE, the last four bytes of a gzip member, is the inflated length modulo 2^32.
+            var trailerSize = wire.Length >= 18 ? BitConverter.ToUInt32(wire, wire.Length - 4) : uint.MaxValue;
+            return new BodyRead(json, null, GzipLooksTruncated: trailerSize != (uint)json.Length);
         }
         catch (InvalidDataException ex)
         {

@@ -1,0 +1,92 @@
+using System.Security.Cryptography;
+using ControlTower.AppHost.Infrastructure;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+using Testcontainers.RabbitMq;
+
+namespace ControlTower.Testing.Infrastructure;
+
+/// <summary>
+/// A real RabbitMQ broker for integration tests: <c>CONTROLTOWER_TEST_RABBITMQ</c> (an amqp:// URI) if set;
+/// else a Testcontainers container where a container runtime answers; else the OS-packaged broker started
+/// on free loopback ports in a temporary folder.
+/// </summary>
+public sealed class RabbitMqServer : IAsyncDisposable
+{
+    public const string EnvironmentVariable = "CONTROLTOWER_TEST_RABBITMQ";
+
+    private readonly IAsyncDisposable? owned;
+
+    private RabbitMqServer(string connectionString, string kind, IAsyncDisposable? owned)
+    {
+        ConnectionString = connectionString;
+        Kind = kind;
+        this.owned = owned;
+    }
+
+    /// <summary>amqp://user:password@host:port</summary>
+    public string ConnectionString { get; }
+
+    public string Kind { get; }
+
+    public Task<IConnection> ConnectAsync(CancellationToken cancellationToken) =>
+        new ConnectionFactory { Uri = new Uri(ConnectionString) }.CreateConnectionAsync(cancellationToken);
+
+    public static async Task<RabbitMqServer> StartAsync(CancellationToken cancellationToken)
+    {
+        if (Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } external)
+        {
+            return new RabbitMqServer(external, "external", null);
+        }
+        if (HostTools.ContainerRuntimeAnswers())
+        {
+            var container = new RabbitMqBuilder("rabbitmq:3.13-alpine").Build();
+            await container.StartAsync(cancellationToken);
+            return new RabbitMqServer(container.GetConnectionString(), "container", container);
+        }
+        return await StartLocalAsync(cancellationToken);
+    }
+
+    private static async Task<RabbitMqServer> StartLocalAsync(CancellationToken cancellationToken)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "controltower-tests");
+        HostTools.MakeSearchable(root);
+        var directory = Path.Combine(root, "rabbitmq-" + Guid.NewGuid().ToString("N")[..12]);
+        HostTools.MakeSearchable(directory);
+        var password = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        await File.WriteAllTextAsync(Path.Combine(directory, "password"), password + "\n", cancellationToken);
+
+        var port = HostTools.FreePort();
+        var process = LocalServerProcess.Start("rabbitmq.sh", directory, port.ToString(), HostTools.FreePort().ToString());
+        var uri = $"amqp://controltower:{password}@127.0.0.1:{port}";
+        var factory = new ConnectionFactory { Uri = new Uri(uri), RequestedConnectionTimeout = TimeSpan.FromSeconds(3) };
+
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (true)
+        {
+            try
+            {
+                await using var connection = await factory.CreateConnectionAsync(cancellationToken);
+                return new RabbitMqServer(uri, "local", process);
+            }
+            catch (BrokerUnreachableException) when (!process.HasExited && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(500, cancellationToken);
+            }
+            catch (BrokerUnreachableException ex)
+            {
+                var output = process.RecentOutput;
+                await process.DisposeAsync();
+                throw new InvalidOperationException($"RabbitMQ did not start on port {port}:\n{output}", ex);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (owned is not null)
+        {
+            await owned.DisposeAsync();
+        }
+    }
+}
