@@ -8,6 +8,7 @@ namespace Microsoft.Extensions.Hosting;
 /// The one MassTransit set-up every service shares: RabbitMQ from the <c>messaging</c> connection string,
 /// endpoint names prefixed by the service (so two services consuming one message each get their own queue),
 /// quorum queues, publisher confirms, and one retry policy before a message goes to its <c>_error</c> queue.
+/// <c>Messaging:EndpointPrefix</c> replaces the service name in queue names (tests give each host its own queues).
 /// </summary>
 public static class BusExtensions
 {
@@ -24,7 +25,8 @@ public static class BusExtensions
 
         builder.Services.AddMassTransit(bus =>
         {
-            bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false));
+            var prefix = builder.Configuration["Messaging:EndpointPrefix"] is { Length: > 0 } configured ? configured : serviceName;
+            bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(prefix, includeNamespace: false));
             configureConsumers?.Invoke(bus);
             bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
             {

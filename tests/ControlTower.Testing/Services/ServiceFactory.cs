@@ -20,10 +20,31 @@ public class ServiceFactory<TProgram>(IReadOnlyDictionary<string, string?> setti
         builder.UseSetting(GatewayTrust.TokenConfigKey, InternalToken);
         // The test output is for the tests; a service's warnings and errors still show.
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // Queues of its own, so that hosts of other tests on the same broker never take its messages.
+        builder.UseSetting("Messaging:EndpointPrefix", "test-" + Guid.NewGuid().ToString("N")[..8]);
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
         }
+    }
+
+    /// <summary>Waits until <c>/health</c> answers Healthy (migrations applied, bus connected), as an orchestrator would.</summary>
+    public async Task WaitUntilHealthyAsync(TimeSpan timeout)
+    {
+        using var client = CreateClient();
+        using var cancel = new CancellationTokenSource(timeout);
+        string? last = null;
+        while (!cancel.IsCancellationRequested)
+        {
+            using var response = await client.GetAsync("/health", CancellationToken.None);
+            last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(CancellationToken.None)}";
+            if (response.IsSuccessStatusCode)
+            {
+                return;
+            }
+            await Task.Delay(100, CancellationToken.None);
+        }
+        throw new TimeoutException($"The service was not healthy within {timeout}; /health last said: {last}");
     }
 
     public HttpClient CreateTrustedClient(string source = "test-source")

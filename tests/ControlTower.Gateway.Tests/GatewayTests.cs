@@ -1,0 +1,156 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ControlTower.Testing.Services;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace ControlTower.Gateway.Tests;
+
+/// <summary>The gateway in front of a real loopback server: who gets in, and what reaches the services.</summary>
+public sealed class GatewayTests : IAsyncLifetime
+{
+    private const string IngestKey = "ingest-key-for-tests-0123456789abcdef";
+    private const string ReaderKey = "reader-key-for-tests-0123456789abcdef";
+
+    private EchoService echo = null!;
+    private ServiceFactory<Program> factory = null!;
+    private HttpClient client = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        echo = await EchoService.StartAsync();
+        factory = new ServiceFactory<Program>(Settings(IngestKey));
+        client = factory.CreateClient();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        client.Dispose();
+        await factory.DisposeAsync();
+        await echo.DisposeAsync();
+    }
+
+    private Dictionary<string, string?> Settings(string ingestKey)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Gateway:ApiKeys:Keys:0:Name"] = "aws-eventbridge",
+            ["Gateway:ApiKeys:Keys:0:Key"] = ingestKey,
+            ["Gateway:ApiKeys:Keys:0:Scopes:0"] = "ingest:aws",
+            ["Gateway:ApiKeys:Keys:1:Name"] = "portal",
+            ["Gateway:ApiKeys:Keys:1:Key"] = ReaderKey,
+            ["Gateway:ApiKeys:Keys:1:Scopes:0"] = "activity:read",
+        };
+        foreach (var cluster in new[] { "collector-aws", "operations", "governance", "releasegate" })
+        {
+            settings[$"ReverseProxy:Clusters:{cluster}:Destinations:primary:Address"] = echo.Address;
+        }
+        return settings;
+    }
+
+    private static HttpRequestMessage Ingest(string? key = null, Action<HttpRequestMessage>? configure = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/ingest/aws/cloudtrail")
+        {
+            Content = new StringContent("{\"Records\":[]}", new MediaTypeHeaderValue("application/json")),
+        };
+        if (key is not null)
+        {
+            request.Headers.Add("X-Api-Key", key);
+        }
+        configure?.Invoke(request);
+        return request;
+    }
+
+    private static async Task<JsonElement> Problem(HttpResponseMessage response, HttpStatusCode expected)
+    {
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        return await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task MissingKeyIsUnauthorisedAndSaysWhereTheKeyGoes()
+    {
+        using var response = await client.SendAsync(Ingest(), TestContext.Current.CancellationToken);
+
+        var problem = await Problem(response, HttpStatusCode.Unauthorized);
+        Assert.Contains("X-Api-Key", problem.GetProperty("detail").GetString());
+        Assert.Contains("ApiKey", response.Headers.WwwAuthenticate.ToString());
+    }
+
+    [Fact]
+    public async Task WrongKeyIsUnauthorisedAsNotRecognised()
+    {
+        using var response = await client.SendAsync(Ingest("wrong-key-wrong-key-wrong-key-0000"), TestContext.Current.CancellationToken);
+
+        var problem = await Problem(response, HttpStatusCode.Unauthorized);
+        Assert.Contains("not recognised", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task KeyWithoutTheRoutesScopeIsForbiddenNamingTheScope()
+    {
+        using var response = await client.SendAsync(Ingest(ReaderKey), TestContext.Current.CancellationToken);
+
+        var problem = await Problem(response, HttpStatusCode.Forbidden);
+        Assert.Contains("ingest:aws", problem.GetProperty("detail").GetString());
+        Assert.Contains("portal", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task AuthenticatedRequestReachesTheServiceWithTheGatewaysIdentityAndWithoutTheKey()
+    {
+        using var response = await client.SendAsync(Ingest(IngestKey, r =>
+        {
+            // A caller trying to pass itself off as the gateway or as another source.
+            r.Headers.Add(GatewayTrust.TokenHeader, "forged");
+            r.Headers.Add(GatewayTrust.SourceHeader, "someone-else");
+        }), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var echoed = await response.Content.ReadFromJsonAsync<EchoedRequest>(TestContext.Current.CancellationToken);
+        Assert.Equal("/ingest/aws/cloudtrail", echoed!.Path);
+        Assert.Equal("{\"Records\":[]}", echoed.Body);
+        Assert.Equal(ServiceFactory<Program>.InternalToken, echoed.Headers[GatewayTrust.TokenHeader]);
+        Assert.Equal("aws-eventbridge", echoed.Headers[GatewayTrust.SourceHeader]);
+        Assert.False(echoed.Headers.ContainsKey("X-Api-Key"));
+    }
+
+    [Fact]
+    public async Task BearerKeyIsAcceptedAndNotForwarded()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/activity?limit=5");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ReaderKey);
+
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var echoed = await response.Content.ReadFromJsonAsync<EchoedRequest>(TestContext.Current.CancellationToken);
+        Assert.Equal("/api/activity?limit=5", echoed!.Path);
+        Assert.Equal("portal", echoed.Headers[GatewayTrust.SourceHeader]);
+        Assert.False(echoed.Headers.ContainsKey("Authorization"));
+    }
+
+    [Fact]
+    public async Task UnknownRouteIsNotFoundWithAProblem()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/no/such/route");
+        request.Headers.Add("X-Api-Key", IngestKey);
+
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        await Problem(response, HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task KeysShorterThanTheMinimumStopTheGatewayFromStarting()
+    {
+        await using var weak = new ServiceFactory<Program>(Settings("short"));
+
+        var error = Assert.Throws<OptionsValidationException>(() => weak.CreateClient());
+        Assert.Contains("at least", error.Message);
+    }
+}

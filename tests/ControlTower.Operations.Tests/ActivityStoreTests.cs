@@ -1,0 +1,185 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ControlTower.Contracts.Activity;
+using ControlTower.Operations.Activity;
+using ControlTower.Operations.Apis;
+using ControlTower.Operations.Data;
+using ControlTower.Testing.Infrastructure;
+using ControlTower.Testing.Services;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ControlTower.Operations.Tests;
+
+/// <summary>Operations against real PostgreSQL and RabbitMQ: batches in through the broker, activity out through the API.</summary>
+public sealed class ActivityStoreTests(InfrastructureFixture infrastructure) : IAsyncLifetime
+{
+    private ServiceFactory<Program> factory = null!;
+    private HttpClient client = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        factory = new ServiceFactory<Program>(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:messaging"] = infrastructure.RabbitMq.ConnectionString,
+            ["ConnectionStrings:operationsdb"] = infrastructure.Postgres.NewDatabase("operations"),
+        });
+        client = factory.CreateTrustedClient();
+        await factory.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        client.Dispose();
+        await factory.DisposeAsync();
+    }
+
+    private static CloudActivity Activity(string eventId, DateTimeOffset time, string account = "111122223333") => new()
+    {
+        Provider = "aws",
+        EventId = eventId,
+        Time = time,
+        Account = account,
+        Region = "eu-west-1",
+        Service = "iam",
+        Operation = "CreateUser",
+        Actor = "arn:aws:iam::111122223333:user/test",
+        ActorType = "IAMUser",
+        Outcome = ActivityOutcome.Success,
+        Raw = $$"""{"eventID":"{{eventId}}"}""",
+    };
+
+    private static CloudActivityBatch Batch(params CloudActivity[] activities) => new()
+    {
+        BatchId = Guid.NewGuid(),
+        Source = "test-source",
+        ReceivedAt = DateTimeOffset.UtcNow,
+        Activities = activities,
+    };
+
+    [Fact]
+    public async Task ServiceStartsHealthyWithItsMigrationsApplied()
+    {
+        // InitializeAsync waited for /health; the schema must then be complete.
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OperationsDbContext>();
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task RedeliveredBatchIsStoredOnce()
+    {
+        var batch = Batch(Activity(Guid.NewGuid().ToString(), DateTimeOffset.UtcNow), Activity(Guid.NewGuid().ToString(), DateTimeOffset.UtcNow));
+        await using var scope = factory.Services.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<ActivityStore>();
+
+        var first = await store.StoreAsync(batch, TestContext.Current.CancellationToken);
+        var again = await store.StoreAsync(batch, TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, first);
+        Assert.Equal(0, again);
+        var db = scope.ServiceProvider.GetRequiredService<OperationsDbContext>();
+        var ids = batch.Activities.Select(a => a.EventId).ToList();
+        Assert.Equal(2, await db.Activities.CountAsync(a => ids.Contains(a.EventId), TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task BatchPublishedOnTheBrokerIsStoredAndReadableThroughTheApi()
+    {
+        var eventId = Guid.NewGuid().ToString();
+        var bus = factory.Services.GetRequiredService<IBus>();
+
+        // Published twice, as a redelivery would: the consumer must store it once.
+        var batch = Batch(Activity(eventId, DateTimeOffset.UtcNow));
+        await bus.Publish(batch, TestContext.Current.CancellationToken);
+        await bus.Publish(batch, TestContext.Current.CancellationToken);
+
+        var detail = await Eventually(async () =>
+        {
+            using var response = await client.GetAsync($"/api/activity/aws/{eventId}", TestContext.Current.CancellationToken);
+            return response.StatusCode == HttpStatusCode.OK
+                ? await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)
+                : (JsonElement?)null;
+        });
+        Assert.Equal("test-source", detail.GetProperty("source").GetString());
+        Assert.Contains(eventId, detail.GetProperty("raw").GetString());
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OperationsDbContext>();
+        Assert.Equal(1, await db.Activities.CountAsync(a => a.EventId == eventId, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task ActivityPagesNewestFirstWithoutGapsOrRepeats()
+    {
+        var account = "9" + Random.Shared.NextInt64(10_000_000_000, 99_999_999_999);
+        var t0 = new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(Random.Shared.Next(1_000_000));
+        // Two pairs share a timestamp, so the tie-break on the key matters.
+        var activities = new[] { 0, 1, 1, 2, 3, 3, 4 }
+            .Select((minute, i) => Activity($"page-{account}-{i}", t0.AddMinutes(minute), account)).ToArray();
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<ActivityStore>().StoreAsync(Batch(activities), TestContext.Current.CancellationToken);
+        }
+
+        var seen = new List<ActivitySummary>();
+        string? cursor = null;
+        do
+        {
+            var page = await client.GetFromJsonAsync<ActivityPage>(
+                "/api/activity?limit=3" + (cursor is null ? "" : "&before=" + Uri.EscapeDataString(cursor)), TestContext.Current.CancellationToken);
+            seen.AddRange(page!.Items.Where(a => a.Account == account));
+            cursor = page.Next;
+        }
+        while (cursor is not null);
+
+        var expected = activities.OrderByDescending(a => a.Time).ThenByDescending(a => a.EventId, StringComparer.Ordinal).Select(a => a.EventId);
+        Assert.Equal(expected, seen.Select(a => a.EventId));
+    }
+
+    [Theory]
+    [InlineData("/api/activity?limit=0", "limit")]
+    [InlineData("/api/activity?limit=501", "limit")]
+    [InlineData("/api/activity?before=not-a-cursor", "before")]
+    public async Task BadQueryIsRefusedNamingTheParameter(string url, string parameter)
+    {
+        using var response = await client.GetAsync(url, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(parameter, out _));
+    }
+
+    [Fact]
+    public async Task UnknownActivityIsNotFound()
+    {
+        using var response = await client.GetAsync($"/api/activity/aws/{Guid.NewGuid()}", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task CallsThatDidNotComeThroughTheGatewayAreRefused()
+    {
+        using var direct = factory.CreateClient();
+        using var response = await direct.GetAsync("/api/activity", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    private static async Task<T> Eventually<T>(Func<Task<T?>> probe) where T : struct
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            if (await probe() is { } value)
+            {
+                return value;
+            }
+            await Task.Delay(100, timeout.Token);
+        }
+    }
+}
