@@ -13,42 +13,47 @@ var internalToken = builder.AddGeneratedSecret("internal-token");
 var demoSourceKey = builder.AddGeneratedSecret("demo-source-api-key");
 var portalKey = builder.AddGeneratedSecret("portal-api-key");
 
-var collectorAws = builder.AddProject<Projects.ControlTower_Collector_Aws>("collector-aws")
-    .WithMessaging(infrastructure)
-    .WithEnvironment("ControlTower__InternalToken", internalToken);
-
-var collectorAzure = builder.AddProject<Projects.ControlTower_Collector_Azure>("collector-azure")
-    .WithMessaging(infrastructure)
-    .WithEnvironment("ControlTower__InternalToken", internalToken);
-
 var operations = builder.AddProject<Projects.ControlTower_Operations>("operations")
     .WithMessaging(infrastructure)
     .WithDatabase(infrastructure.OperationsDb)
-    .WithEnvironment("ControlTower__InternalToken", internalToken);
+    .WithServiceDefaults(internalToken);
 
 var governance = builder.AddProject<Projects.ControlTower_Governance>("governance")
     .WithMessaging(infrastructure)
     .WithDatabase(infrastructure.GovernanceDb)
-    .WithEnvironment("ControlTower__InternalToken", internalToken);
+    .WithServiceDefaults(internalToken);
 
 var releaseGate = builder.AddProject<Projects.ControlTower_ReleaseGate>("releasegate")
     .WithMessaging(infrastructure)
     .WithDatabase(infrastructure.ReleaseGateDb)
-    .WithEnvironment("ControlTower__InternalToken", internalToken);
+    .WithServiceDefaults(internalToken);
+
+// Collectors open only once the consumers have bound their queues: a batch published before that would
+// have nowhere to go (the collectors publish as mandatory and answer 503 rather than lose it).
+var collectorAws = builder.AddProject<Projects.ControlTower_Collector_Aws>("collector-aws")
+    .WithMessaging(infrastructure)
+    .WithServiceDefaults(internalToken)
+    .WaitFor(operations).WaitFor(governance);
+
+var collectorAzure = builder.AddProject<Projects.ControlTower_Collector_Azure>("collector-azure")
+    .WithMessaging(infrastructure)
+    .WithServiceDefaults(internalToken)
+    .WaitFor(operations).WaitFor(governance);
 
 var gateway = builder.AddProject<Projects.ControlTower_Gateway>("gateway")
     .WithReference(collectorAws).WaitFor(collectorAws)
-    .WithReference(collectorAzure)
+    .WithReference(collectorAzure).WaitFor(collectorAzure)
     .WithReference(operations).WaitFor(operations)
-    .WithReference(governance)
-    .WithReference(releaseGate)
-    .WithEnvironment("ControlTower__InternalToken", internalToken)
+    .WithReference(governance).WaitFor(governance)
+    .WithReference(releaseGate).WaitFor(releaseGate)
+    .WithServiceDefaults(internalToken)
     .WithApiKey(0, "demo-source", demoSourceKey, "ingest:aws", "ingest:azure")
     .WithApiKey(1, "portal", portalKey, "activity:read", "governance:read", "releases:read")
     .WithExternalHttpEndpoints();
 
 builder.AddProject<Projects.ControlTower_Web>("web")
     .WithReference(gateway).WaitFor(gateway)
+    .WithHttpHealthCheck("/health")
     .WithEnvironment("Portal__ApiKey", portalKey)
     .WithExternalHttpEndpoints();
 

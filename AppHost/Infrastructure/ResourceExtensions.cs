@@ -6,6 +6,14 @@ internal static class ResourceExtensions
     public static IResourceBuilder<ParameterResource> AddGeneratedSecret(this IDistributedApplicationBuilder builder, string name) =>
         builder.AddParameter(name, new GenerateParameterDefault { MinLength = 40, Special = false }, secret: true, persist: true);
 
+    /// <summary>
+    /// What every Control Tower service gets: the gateway's internal token, and a health check on its
+    /// <c>/health</c> endpoint so that <c>WaitFor</c> waits for migrations and the bus, not only the process.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithServiceDefaults(
+        this IResourceBuilder<ProjectResource> project, IResourceBuilder<ParameterResource> internalToken) =>
+        project.WithEnvironment("ControlTower__InternalToken", internalToken).WithHttpHealthCheck("/health");
+
     public static IResourceBuilder<ProjectResource> WithMessaging(this IResourceBuilder<ProjectResource> project, ControlTowerInfrastructure infrastructure) =>
         project.WithServer(infrastructure.Messaging);
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using ControlTower.Collector.Aws.Ingestion;
 using ControlTower.Collector.Aws.Parsing;
+using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -79,6 +80,12 @@ public static class CloudTrailApi
             try
             {
                 await publisher.PublishAsync(context.AuthenticatedSource() ?? "unknown", unique, cancellationToken);
+            }
+            catch (MessageReturnedException ex)
+            {
+                loggers.CreateLogger(typeof(CloudTrailApi)).LogWarning(ex, "No queue is bound for activity batches; answering 503");
+                context.Response.Headers.RetryAfter = "5";
+                return Problems.NoConsumer();
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

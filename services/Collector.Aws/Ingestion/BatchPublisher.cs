@@ -6,7 +6,10 @@ namespace ControlTower.Collector.Aws.Ingestion;
 
 /// <summary>
 /// Publishes accepted activities as <see cref="CloudActivityBatch"/> messages sized to stay well under
-/// 1 MB. Each publish completes only when the broker confirmed it (publisher confirms are on for the bus).
+/// 1 MB. Each publish completes only when the broker confirmed it (publisher confirms are on for the bus),
+/// and is mandatory: a batch that no consumer queue is bound to receive (a system whose consumers never
+/// started) is returned by the broker and fails with <see cref="MessageReturnedException"/> instead of
+/// vanishing after a 202.
 /// </summary>
 public sealed class BatchPublisher(IBus bus, IOptions<IngestionOptions> options, TimeProvider clock)
 {
@@ -40,6 +43,6 @@ public sealed class BatchPublisher(IBus bus, IOptions<IngestionOptions> options,
             Source = source,
             ReceivedAt = receivedAt,
             Activities = items,
-        }, cancellationToken);
+        }, context => context.Mandatory = true, cancellationToken);
     }
 }

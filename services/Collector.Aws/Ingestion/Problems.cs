@@ -56,6 +56,12 @@ public static class Problems
         type: TypePrefix + "no-valid-records",
         extensions: new Dictionary<string, object?> { ["errors"] = errors });
 
+    public static IResult NoConsumer() => TypedResults.Problem(
+        statusCode: StatusCodes.Status503ServiceUnavailable,
+        title: "No consumer ready",
+        detail: "No service is subscribed to receive these events yet (is the system still starting?); nothing was accepted. Retry the same request later.",
+        type: TypePrefix + "no-consumer");
+
     public static IResult BrokerUnavailable() => TypedResults.Problem(
         statusCode: StatusCodes.Status503ServiceUnavailable,
         title: "Message broker unavailable",

@@ -1,0 +1,3 @@
+using ControlTower.EndToEnd.Tests;
+
+[assembly: AssemblyFixture(typeof(SystemFixture))]

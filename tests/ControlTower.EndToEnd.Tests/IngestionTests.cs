@@ -1,0 +1,143 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using ControlTower.Testing;
+
+namespace ControlTower.EndToEnd.Tests;
+
+/// <summary>One event the whole way: through the gateway, the collector, RabbitMQ and Operations, and back out.</summary>
+public sealed class IngestionTests(SystemFixture system)
+{
+    private static readonly TimeSpan Arrival = TimeSpan.FromSeconds(60);
+
+    private HttpRequestMessage Post(byte[] body, string? key, string contentType = "application/json", string? encoding = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/ingest/aws/cloudtrail") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        if (encoding is not null)
+        {
+            request.Content.Headers.ContentEncoding.Add(encoding);
+        }
+        if (key is not null)
+        {
+            request.Headers.Add("X-Api-Key", key);
+        }
+        return request;
+    }
+
+    private async Task<HttpResponseMessage> Read(string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Add("X-Api-Key", system.ReaderKey);
+        return await system.Gateway.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
+    private async Task<JsonElement> WaitForActivity(string eventId)
+    {
+        using var timeout = new CancellationTokenSource(Arrival);
+        while (true)
+        {
+            using var response = await Read($"/api/activity/aws/{eventId}");
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+            }
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            await Task.Delay(200, timeout.Token);
+        }
+    }
+
+    [Fact]
+    public async Task CloudTrailFilePostedToTheGatewayComesBackFromTheActivityApi()
+    {
+        var eventId = Guid.NewGuid().ToString();
+        var file = CloudTrailFiles.File(CloudTrailFiles.Record(eventId, account: "444455556666", eventName: "PutBucketPolicy"));
+
+        using var response = await system.Gateway.SendAsync(Post(CloudTrailFiles.Gzip(file), system.IngestKey, encoding: "gzip"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var accepted = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.Equal(1, accepted.GetProperty("accepted").GetInt32());
+        var detail = await WaitForActivity(eventId);
+        var activity = detail.GetProperty("activity");
+        Assert.Equal("444455556666", activity.GetProperty("account").GetString());
+        Assert.Equal("PutBucketPolicy", activity.GetProperty("operation").GetString());
+        Assert.Equal("demo-source", detail.GetProperty("source").GetString());
+
+        using var list = await Read("/api/activity?limit=50");
+        var page = await list.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.Contains(page.GetProperty("items").EnumerateArray(), a => a.GetProperty("eventId").GetString() == eventId);
+    }
+
+    [Fact]
+    public async Task SampleCloudTrailLogFileIsStoredWholeAndOnceEvenWhenSentTwice()
+    {
+        var gz = await File.ReadAllBytesAsync(Repository.TestData("aws/cloudtrail-logfile.json.gz"), TestContext.Current.CancellationToken);
+
+        using var first = await system.Gateway.SendAsync(Post(gz, system.IngestKey, "application/gzip"), TestContext.Current.CancellationToken);
+        using var second = await system.Gateway.SendAsync(Post(gz, system.IngestKey, "application/gzip"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
+        var result = await first.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.Equal(100, result.GetProperty("accepted").GetInt32());
+        // The last record of the sample file, and one from its middle, are stored.
+        await WaitForActivity("883df83f-d09f-f285-2c17-684994744912");
+    }
+
+    public static TheoryData<string, byte[], string, string?, bool, HttpStatusCode> BadRequests()
+    {
+        byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
+        string File(string id) => CloudTrailFiles.File(CloudTrailFiles.Record(id));
+        var marker = Guid.NewGuid().ToString("N")[..8];
+        var huge = CloudTrailFiles.Record($"bad-{marker}-huge");
+        huge["requestParameters"] = new string('x', 17 * 1024 * 1024);
+        return new()
+        {
+            { "invalid JSON", Utf8("{\"Records\":[{\"eventID\":\"bad-" + marker + "-json\""), "application/json", null, true, HttpStatusCode.BadRequest },
+            { "wrong shape", Utf8("[" + File($"bad-{marker}-shape") + "]"), "application/json", null, true, HttpStatusCode.BadRequest },
+            { "missing key", Utf8(File($"bad-{marker}-nokey")), "application/json", null, false, HttpStatusCode.Unauthorized },
+            { "wrong key", Utf8(File($"bad-{marker}-wrongkey")), "application/json", null, true, HttpStatusCode.Unauthorized },
+            { "oversize body", Utf8(CloudTrailFiles.File(huge)), "application/json", null, true, HttpStatusCode.RequestEntityTooLarge },
+            { "invalid gzip", Utf8(File($"bad-{marker}-gzip")), "application/json", "gzip", true, HttpStatusCode.BadRequest },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(BadRequests))]
+    public async Task BadInputIsRefusedWithAProblemAndStoresNothing(
+        string fault, byte[] body, string contentType, string? encoding, bool sendKey, HttpStatusCode expected)
+    {
+        var key = !sendKey ? null : fault == "wrong key" ? "not-a-real-key-not-a-real-key-0000" : system.IngestKey;
+
+        using var response = await system.Gateway.SendAsync(Post(body, key, contentType, encoding), TestContext.Current.CancellationToken);
+
+        Assert.True(expected == response.StatusCode, $"{fault}: expected {expected}, got {response.StatusCode}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()));
+
+        // Once a good event sent afterwards is stored, the refused one would have been too: it is not.
+        var after = Guid.NewGuid().ToString();
+        using var good = await system.Gateway.SendAsync(Post(Encoding.UTF8.GetBytes(CloudTrailFiles.File(CloudTrailFiles.Record(after))), system.IngestKey), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Accepted, good.StatusCode);
+        await WaitForActivity(after);
+        var refused = System.Text.RegularExpressions.Regex.Match(Encoding.UTF8.GetString(body), "bad-[0-9a-f]{8}-[a-z]+").Value;
+        using var lookup = await Read($"/api/activity/aws/{refused}");
+        Assert.Equal(HttpStatusCode.NotFound, lookup.StatusCode);
+    }
+
+    [Fact]
+    public async Task ReadingActivityNeedsAKeyWithTheReadScope()
+    {
+        using var anonymous = await system.Gateway.GetAsync("/api/activity", TestContext.Current.CancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/activity");
+        request.Headers.Add("X-Api-Key", system.IngestKey);
+        using var ingestOnly = await system.Gateway.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, ingestOnly.StatusCode);
+    }
+}

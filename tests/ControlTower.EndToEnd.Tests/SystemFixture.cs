@@ -1,0 +1,80 @@
+using System.Security.Cryptography;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ControlTower.EndToEnd.Tests;
+
+/// <summary>
+/// The whole system, started once for the test assembly through the real AppHost (Aspire.Hosting.Testing):
+/// PostgreSQL and RabbitMQ as containers or OS-packaged servers in a temporary folder, every service, the
+/// gateway and the portal. The demo source is off so that the tests see only their own events.
+/// </summary>
+public sealed class SystemFixture : IAsyncLifetime
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
+
+    private readonly string dataPath = Path.Combine(Path.GetTempPath(), "controltower-e2e-" + Guid.NewGuid().ToString("N")[..8]);
+    private DistributedApplication? app;
+
+    /// <summary>A gateway key with the ingest scopes (generated per run).</summary>
+    public string IngestKey { get; } = NewKey();
+
+    /// <summary>The portal's gateway key, which has the read scopes.</summary>
+    public string ReaderKey { get; } = NewKey();
+
+    public HttpClient Gateway { get; private set; } = null!;
+
+    public Uri Portal { get; private set; } = null!;
+
+    public TimeSpan StartedIn { get; private set; }
+
+    public async ValueTask InitializeAsync()
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.ControlTower_AppHost>(
+            [
+                $"--Infrastructure:DataPath={dataPath}",
+                "--Infrastructure:Ephemeral=true",
+                "--Infrastructure:RabbitMqManagement=false",
+                "--ControlTower:DemoSource=false",
+                $"--Parameters:internal-token={NewKey()}",
+                $"--Parameters:demo-source-api-key={IngestKey}",
+                $"--Parameters:portal-api-key={ReaderKey}",
+            ],
+            (options, _) => options.DisableDashboard = true,
+            timeout.Token);
+        builder.Services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Aspire", LogLevel.Warning)
+            .AddFilter("System.Net.Http", LogLevel.Warning));
+
+        app = await builder.BuildAsync(timeout.Token);
+        await app.StartAsync(timeout.Token);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", timeout.Token);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("web", timeout.Token);
+        StartedIn = started.Elapsed;
+
+        Gateway = app.CreateHttpClient("gateway", "http");
+        Portal = app.GetEndpoint("web", "http");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Gateway?.Dispose();
+        if (app is not null)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+        if (Directory.Exists(dataPath))
+        {
+            Directory.Delete(dataPath, recursive: true);
+        }
+    }
+
+    private static string NewKey() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+}
