@@ -1,7 +1,11 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting;
+using System.Diagnostics;
 using ControlTower.AppHost.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
+var startedAt = Stopwatch.StartNew();
 var builder = DistributedApplication.CreateBuilder(args);
 
 // Infrastructure: containers where a container runtime answers, the OS-packaged servers where none does,
@@ -51,11 +55,20 @@ var gateway = builder.AddProject<Projects.ControlTower_Gateway>("gateway")
     .WithApiKey(1, "portal", portalKey, "activity:read", "governance:read", "releases:read")
     .WithExternalHttpEndpoints();
 
-builder.AddProject<Projects.ControlTower_Web>("web")
+var web = builder.AddProject<Projects.ControlTower_Web>("web")
     .WithReference(gateway).WaitFor(gateway)
     .WithHttpHealthCheck("/health")
     .WithEnvironment("Portal__ApiKey", portalKey)
     .WithExternalHttpEndpoints();
+
+// The one line a newcomer looks for: where the portal is, once everything behind it is healthy.
+builder.Eventing.Subscribe<ResourceReadyEvent>(web.Resource, (ready, _) =>
+{
+    ready.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ControlTower").LogInformation(
+        "Control Tower is ready after {Seconds:F1} s. Portal: {Portal}  Gateway: {Gateway}",
+        startedAt.Elapsed.TotalSeconds, web.GetEndpoint("http").Url, gateway.GetEndpoint("http").Url);
+    return Task.CompletedTask;
+});
 
 if (builder.Configuration.GetValue("ControlTower:DemoSource", defaultValue: builder.Environment.IsDevelopment()))
 {
