@@ -12,6 +12,7 @@ app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRequestLimits();
 app.MapReverseProxy();
 
 app.Run();

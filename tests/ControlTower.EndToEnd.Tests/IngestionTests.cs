@@ -130,6 +130,23 @@ public sealed class IngestionTests(SystemFixture system)
     }
 
     [Fact]
+    public async Task OversizedChunkedUploadIsRefusedWith413NotABrokenProxy()
+    {
+        // No Content-Length: the size is only known as the body streams through the gateway.
+        var body = new MemoryStream(Encoding.UTF8.GetBytes("{\"Records\":[\"" + new string('x', 20 * 1024 * 1024) + "\"]}"));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/ingest/aws/cloudtrail") { Content = new StreamContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.TransferEncodingChunked = true;
+        request.Headers.Add("X-Api-Key", system.IngestKey);
+
+        using var response = await system.Gateway.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.Contains("limit", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task ReadingActivityNeedsAKeyWithTheReadScope()
     {
         using var anonymous = await system.Gateway.GetAsync("/api/activity", TestContext.Current.CancellationToken);
