@@ -22,9 +22,8 @@ public sealed class CloudTrailIngestionTests(InfrastructureFixture infrastructur
 
     public async ValueTask InitializeAsync()
     {
-        factory = new ServiceFactory<Program>(new Dictionary<string, string?>
+        factory = ServiceFactory<Program>.OnServers(infrastructure, settings: new Dictionary<string, string?>
         {
-            ["ConnectionStrings:messaging"] = infrastructure.RabbitMq.ConnectionString,
             ["Ingestion:MaxRequestBytes"] = "65536",
             ["Ingestion:MaxDecompressedBytes"] = "262144",
             ["Ingestion:MaxRecords"] = "50",
@@ -57,9 +56,8 @@ public sealed class CloudTrailIngestionTests(InfrastructureFixture infrastructur
         var sampleIds = EventIds(Encoding.UTF8.GetString(Inflate(gz)));
 
         // The sample file holds 100 records; the limit here is 50, so raise it for this request's factory.
-        await using var roomy = new ServiceFactory<Program>(new Dictionary<string, string?>
+        await using var roomy = ServiceFactory<Program>.OnServers(infrastructure, settings: new Dictionary<string, string?>
         {
-            ["ConnectionStrings:messaging"] = infrastructure.RabbitMq.ConnectionString,
             ["Ingestion:MaxActivitiesPerMessage"] = "40",
         });
         using var roomyClient = roomy.CreateTrustedClient();

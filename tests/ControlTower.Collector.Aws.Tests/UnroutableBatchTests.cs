@@ -18,10 +18,7 @@ public sealed class UnroutableBatchTests(InfrastructureFixture infrastructure)
     [Fact]
     public async Task WhenNoConsumerIsBoundTheCollectorAnswers503InsteadOfAcceptingWhatWouldBeLost()
     {
-        await using var factory = new ServiceFactory<Program>(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:messaging"] = infrastructure.RabbitMq.ConnectionString,
-        });
+        await using var factory = ServiceFactory<Program>.OnServers(infrastructure);
         using var client = factory.CreateTrustedClient();
 
         using var response = await client.PostAsync("/ingest/aws/cloudtrail",

@@ -2,8 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using ControlTower.Contracts.Activity;
 using ControlTower.Governance.Apis;
+using ControlTower.Governance.Data;
 using ControlTower.Testing.Infrastructure;
 using ControlTower.Testing.Services;
+using Microsoft.EntityFrameworkCore;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -17,11 +19,7 @@ public sealed class ObservedAccountsTests(InfrastructureFixture infrastructure) 
 
     public async ValueTask InitializeAsync()
     {
-        factory = new ServiceFactory<Program>(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:messaging"] = infrastructure.RabbitMq.ConnectionString,
-            ["ConnectionStrings:governancedb"] = infrastructure.Postgres.NewDatabase("governance"),
-        });
+        factory = ServiceFactory<Program>.OnServers(infrastructure, "governancedb");
         client = factory.CreateTrustedClient();
         await factory.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
     }
@@ -63,6 +61,16 @@ public sealed class ObservedAccountsTests(InfrastructureFixture infrastructure) 
             }
             await Task.Delay(100, timeout.Token);
         }
+    }
+
+    [Fact]
+    public async Task ServiceStartsHealthyWithItsMigrationsApplied()
+    {
+        // InitializeAsync waited for /health; the schema must then be complete and match the model.
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GovernanceDbContext>();
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync(TestContext.Current.CancellationToken));
+        Assert.False(db.Database.HasPendingModelChanges(), "the model has changes no migration captures: run dotnet ef migrations add");
     }
 
     [Fact]

@@ -21,11 +21,7 @@ public sealed class ActivityStoreTests(InfrastructureFixture infrastructure) : I
 
     public async ValueTask InitializeAsync()
     {
-        factory = new ServiceFactory<Program>(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:messaging"] = infrastructure.RabbitMq.ConnectionString,
-            ["ConnectionStrings:operationsdb"] = infrastructure.Postgres.NewDatabase("operations"),
-        });
+        factory = ServiceFactory<Program>.OnServers(infrastructure, "operationsdb");
         client = factory.CreateTrustedClient();
         await factory.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
     }
@@ -66,6 +62,7 @@ public sealed class ActivityStoreTests(InfrastructureFixture infrastructure) : I
         await using var scope = factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OperationsDbContext>();
         Assert.Empty(await db.Database.GetPendingMigrationsAsync(TestContext.Current.CancellationToken));
+        Assert.False(db.Database.HasPendingModelChanges(), "the model has changes no migration captures: run dotnet ef migrations add");
     }
 
     [Fact]

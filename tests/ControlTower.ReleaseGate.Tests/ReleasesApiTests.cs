@@ -3,8 +3,11 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using ControlTower.ReleaseGate.Apis;
+using ControlTower.ReleaseGate.Data;
 using ControlTower.Testing.Infrastructure;
 using ControlTower.Testing.Services;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ControlTower.ReleaseGate.Tests;
 
@@ -16,11 +19,7 @@ public sealed class ReleasesApiTests(InfrastructureFixture infrastructure) : IAs
 
     public async ValueTask InitializeAsync()
     {
-        factory = new ServiceFactory<Program>(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:messaging"] = infrastructure.RabbitMq.ConnectionString,
-            ["ConnectionStrings:releasegatedb"] = infrastructure.Postgres.NewDatabase("releasegate"),
-        });
+        factory = ServiceFactory<Program>.OnServers(infrastructure, "releasegatedb");
         client = factory.CreateTrustedClient("pipeline-key");
         await factory.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
     }
@@ -40,6 +39,16 @@ public sealed class ReleasesApiTests(InfrastructureFixture infrastructure) : IAs
         artifactDigests = new[] { "sha256:" + new string('a', 64) },
         pipelineRun = "https://ci.example/runs/42",
     };
+
+    [Fact]
+    public async Task ServiceStartsHealthyWithItsMigrationsApplied()
+    {
+        // InitializeAsync waited for /health; the schema must then be complete and match the model.
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ReleaseGateDbContext>();
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync(TestContext.Current.CancellationToken));
+        Assert.False(db.Database.HasPendingModelChanges(), "the model has changes no migration captures: run dotnet ef migrations add");
+    }
 
     [Fact]
     public async Task RegisteringAReleaseTwiceGivesTheSameRelease()

@@ -1,6 +1,5 @@
 using ControlTower.Governance.Consumers;
 using ControlTower.Governance.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace ControlTower.Governance.Extensions;
 
@@ -10,9 +9,7 @@ public static class Extensions
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddNpgsqlDbContext<GovernanceDbContext>(DatabaseName,
-            configureDbContextOptions: options => options.UseSnakeCaseNamingConvention());
-        builder.AddMigrationOnStartup<IHostApplicationBuilder, GovernanceDbContext>();
+        builder.AddServiceDatabase<IHostApplicationBuilder, GovernanceDbContext>(DatabaseName);
         builder.AddControlTowerBus("governance", bus => bus.AddConsumer<CloudActivityBatchConsumer>());
     }
 }

@@ -1,7 +1,6 @@
 using ControlTower.Operations.Activity;
 using ControlTower.Operations.Consumers;
 using ControlTower.Operations.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace ControlTower.Operations.Extensions;
 
@@ -11,9 +10,7 @@ public static class Extensions
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddNpgsqlDbContext<OperationsDbContext>(DatabaseName,
-            configureDbContextOptions: options => options.UseSnakeCaseNamingConvention());
-        builder.AddMigrationOnStartup<IHostApplicationBuilder, OperationsDbContext>();
+        builder.AddServiceDatabase<IHostApplicationBuilder, OperationsDbContext>(DatabaseName);
         builder.Services.AddScoped<ActivityStore>();
         builder.AddControlTowerBus("operations", bus => bus.AddConsumer<CloudActivityBatchConsumer>());
     }

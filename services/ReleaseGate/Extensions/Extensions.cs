@@ -1,5 +1,4 @@
 using ControlTower.ReleaseGate.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace ControlTower.ReleaseGate.Extensions;
 
@@ -9,9 +8,7 @@ public static class Extensions
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddNpgsqlDbContext<ReleaseGateDbContext>(DatabaseName,
-            configureDbContextOptions: options => options.UseSnakeCaseNamingConvention());
-        builder.AddMigrationOnStartup<IHostApplicationBuilder, ReleaseGateDbContext>();
+        builder.AddServiceDatabase<IHostApplicationBuilder, ReleaseGateDbContext>(DatabaseName);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddControlTowerBus("releasegate");
     }

@@ -1,3 +1,4 @@
+using ControlTower.Testing.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Hosting;
@@ -11,6 +12,24 @@ namespace ControlTower.Testing.Services;
 public class ServiceFactory<TProgram>(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<TProgram>
     where TProgram : class
 {
+    /// <summary>
+    /// A host on the fixture's broker and, when <paramref name="databaseConnectionName"/> is given, on a new
+    /// database of its own; <paramref name="settings"/> are layered on top.
+    /// </summary>
+    public static ServiceFactory<TProgram> OnServers(
+        InfrastructureFixture infrastructure, string? databaseConnectionName = null, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        {
+            ["ConnectionStrings:messaging"] = infrastructure.RabbitMq.ConnectionString,
+        };
+        if (databaseConnectionName is not null)
+        {
+            all[$"ConnectionStrings:{databaseConnectionName}"] = infrastructure.Postgres.NewDatabase(databaseConnectionName.Replace("db", "", StringComparison.Ordinal));
+        }
+        return new ServiceFactory<TProgram>(all);
+    }
+
     /// <summary>The gateway's internal token in tests (a test value, not a secret).</summary>
     public const string InternalToken = "test-internal-token-not-a-secret-0001";
 
