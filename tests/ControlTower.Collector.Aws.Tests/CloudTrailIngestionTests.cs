@@ -120,7 +120,7 @@ public sealed class CloudTrailIngestionTests(InfrastructureFixture infrastructur
         byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
         var oneRecord = CloudTrailFiles.File(CloudTrailFiles.Record(marker + "-0"));
         var allBad = CloudTrailFiles.Record(marker + "-1");
-        allBad.Remove("eventTime");
+        allBad.Remove("eventName");
         var tooMany = CloudTrailFiles.File(Enumerable.Range(0, 51).Select(i => (System.Text.Json.Nodes.JsonNode)CloudTrailFiles.Record($"{marker}-m{i}")).ToArray());
         var huge = CloudTrailFiles.Record(marker + "-2");
         huge["requestParameters"] = new string('x', 70_000);
@@ -172,6 +172,97 @@ public sealed class CloudTrailIngestionTests(InfrastructureFixture infrastructur
         await spy.WaitForAsync([after], Timeout);
         var refusedIds = EventIds(TryInflate(body));
         Assert.DoesNotContain(spy.Seen.Keys, refusedIds.Contains);
+    }
+
+    [Fact]
+    public async Task EventBridgeEventsArriveSinglyOrInBatchesAsTheCloudTrailRecordsTheyCarry()
+    {
+        var single = Guid.NewGuid().ToString();
+        var envelope = new System.Text.Json.Nodes.JsonObject
+        {
+            ["version"] = "0",
+            ["id"] = Guid.NewGuid().ToString(),
+            ["detail-type"] = "AWS API Call via CloudTrail",
+            ["source"] = "aws.iam",
+            ["account"] = "111122223333",
+            ["time"] = "2026-11-28T10:00:00Z",
+            ["region"] = "us-east-1",
+            ["resources"] = new System.Text.Json.Nodes.JsonArray(),
+            ["detail"] = CloudTrailFiles.Record(single),
+        };
+        var batch = await File.ReadAllTextAsync(Repository.TestData("aws/eventbridge-batch.json"), TestContext.Current.CancellationToken);
+        var batchIds = JsonDocument.Parse(batch).RootElement.EnumerateArray()
+            .Select(e => e.GetProperty("detail").GetProperty("eventID").GetString()!).ToList();
+
+        using var one = await client.PostAsync("/ingest/aws/eventbridge", Json(envelope.ToJsonString()), TestContext.Current.CancellationToken);
+        using var many = await client.PostAsync("/ingest/aws/eventbridge", Json(batch), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Accepted, one.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, many.StatusCode);
+        var result = await many.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.Equal(batchIds.Count, result.GetProperty("accepted").GetInt32());
+        await spy.WaitForAsync([single, .. batchIds], Timeout);
+    }
+
+    [Fact]
+    public async Task TheSameCallByEventBridgeAndInALogFileIsPublishedUnderOneEventId()
+    {
+        var eventId = Guid.NewGuid().ToString();
+        var record = CloudTrailFiles.Record(eventId);
+        var envelope = new System.Text.Json.Nodes.JsonObject
+        {
+            ["id"] = Guid.NewGuid().ToString(),
+            ["detail-type"] = "AWS API Call via CloudTrail",
+            ["source"] = "aws.iam",
+            ["detail"] = record.DeepClone(),
+        };
+
+        using var viaEventBridge = await client.PostAsync("/ingest/aws/eventbridge", Json(envelope.ToJsonString()), TestContext.Current.CancellationToken);
+        using var viaS3 = await client.PostAsync("/ingest/aws/cloudtrail", Json(CloudTrailFiles.File(record)), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Accepted, viaEventBridge.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, viaS3.StatusCode);
+        using var timeout = new CancellationTokenSource(Timeout);
+        while (!(spy.Seen.TryGetValue(eventId, out var count) && count == 2))
+        {
+            await spy.WaitForAsync([eventId], Timeout);
+            await Task.Delay(100, timeout.Token);
+        }
+    }
+
+    [Fact]
+    public async Task TheS3KeyFillsMissingAccountAndNamesTheOrganisation()
+    {
+        var eventId = Guid.NewGuid().ToString();
+        var record = CloudTrailFiles.Record(eventId);
+        record.Remove("recipientAccountId");
+        record["userIdentity"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "AWSService", ["invokedBy"] = "sso.amazonaws.com" };
+        using var request = new HttpRequestMessage(HttpMethod.Post, Path) { Content = Json(CloudTrailFiles.File(record)) };
+        request.Headers.Add("X-Amz-S3-Key",
+            "trail/AWSLogs/o-exampleorgid/444455556666/CloudTrail/us-east-1/2026/11/28/444455556666_CloudTrail_us-east-1_20261128T0905Z_abcdefghijklmnop.json.gz");
+
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var result = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.Contains("container", Assert.Single(result.GetProperty("warnings").EnumerateArray()).GetProperty("message").GetString());
+        await spy.WaitForAsync([eventId], Timeout);
+        var published = spy.Activities[eventId];
+        Assert.Equal("444455556666", published.GetProperty("account").GetString());
+        Assert.Equal("o-exampleorgid", published.GetProperty("organizationId").GetString());
+    }
+
+    [Theory]
+    [InlineData("/ingest/aws/cloudtrail?s3Key=AWSLogs/123/CloudTrail/x/2026/11/28/f.json.gz", "{\"Records\":[]}", "S3 key")]
+    [InlineData("/ingest/aws/eventbridge", "42", "EventBridge event")]
+    [InlineData("/ingest/aws/eventbridge", "[{\"id\":\"x\",\"source\":\"aws.iam\",\"detail\":{}}]", "None of the 1 records")]
+    public async Task BadRequestsToTheOtherDoorsAreRefusedNamingTheFault(string url, string body, string mentions)
+    {
+        using var response = await client.PostAsync(url, Json(body), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.Contains(mentions, problem.GetProperty("detail").GetString());
     }
 
     [Fact]

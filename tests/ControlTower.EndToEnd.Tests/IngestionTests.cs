@@ -12,9 +12,10 @@ public sealed class IngestionTests(SystemFixture system)
 {
     private static readonly TimeSpan Arrival = TimeSpan.FromSeconds(60);
 
-    private HttpRequestMessage Post(byte[] body, string? key, string contentType = "application/json", string? encoding = null)
+    private static HttpRequestMessage Post(byte[] body, string? key, string contentType = "application/json", string? encoding = null,
+        string path = "/ingest/aws/cloudtrail")
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/ingest/aws/cloudtrail") { Content = new ByteArrayContent(body) };
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
         if (encoding is not null)
         {
@@ -69,6 +70,30 @@ public sealed class IngestionTests(SystemFixture system)
         using var list = await Read("/api/activity?limit=50");
         var page = await list.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         Assert.Contains(page.GetProperty("items").EnumerateArray(), a => a.GetProperty("eventId").GetString() == eventId);
+    }
+
+    [Fact]
+    public async Task EventBridgeEventPostedToTheGatewayIsStoredAsItsCloudTrailRecord()
+    {
+        var eventId = Guid.NewGuid().ToString();
+        var envelope = new System.Text.Json.Nodes.JsonObject
+        {
+            ["version"] = "0",
+            ["id"] = Guid.NewGuid().ToString(),
+            ["detail-type"] = "AWS API Call via CloudTrail",
+            ["source"] = "aws.organizations",
+            ["account"] = "111122223333",
+            ["time"] = "2026-11-28T10:00:00Z",
+            ["region"] = "us-east-1",
+            ["resources"] = new System.Text.Json.Nodes.JsonArray(),
+            ["detail"] = CloudTrailFiles.Record(eventId, eventName: "MoveAccount"),
+        };
+
+        using var response = await system.Gateway.SendAsync(Post(Encoding.UTF8.GetBytes(envelope.ToJsonString()), system.IngestKey, path: "/ingest/aws/eventbridge"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var detail = await WaitForActivity(eventId);
+        Assert.Equal("MoveAccount", detail.GetProperty("activity").GetProperty("operation").GetString());
     }
 
     [Fact]

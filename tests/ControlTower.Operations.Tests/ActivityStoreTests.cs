@@ -44,6 +44,11 @@ public sealed class ActivityStoreTests(InfrastructureFixture infrastructure) : I
         Actor = "arn:aws:iam::111122223333:user/test",
         ActorType = "IAMUser",
         Outcome = ActivityOutcome.Success,
+        Identity = new ActivityIdentity { Type = "AssumedRole", SessionIssuerArn = "arn:aws:iam::111122223333:role/Admin" },
+        Resources = [new ActivityResource { Arn = "arn:aws:s3:::logs", Type = "AWS::S3::Bucket" }],
+        Anomalies = ["awsRegion missing; taken from the container (eu-west-1)"],
+        OrganizationId = "o-exampleorgid",
+        MfaUsed = true,
         Raw = $$"""{"eventID":"{{eventId}}"}""",
     };
 
@@ -101,6 +106,11 @@ public sealed class ActivityStoreTests(InfrastructureFixture infrastructure) : I
                 : (JsonElement?)null;
         });
         Assert.Equal("test-source", detail.GetProperty("source").GetString());
+        Assert.Equal("arn:aws:iam::111122223333:role/Admin", detail.GetProperty("identity").GetProperty("sessionIssuerArn").GetString());
+        Assert.Equal("arn:aws:s3:::logs", detail.GetProperty("resources")[0].GetProperty("arn").GetString());
+        Assert.StartsWith("awsRegion missing", detail.GetProperty("anomalies")[0].GetString());
+        Assert.Equal("o-exampleorgid", detail.GetProperty("organizationId").GetString());
+        Assert.True(detail.GetProperty("mfaUsed").GetBoolean());
         Assert.Contains(eventId, detail.GetProperty("raw").GetString());
         await using var scope = factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OperationsDbContext>();

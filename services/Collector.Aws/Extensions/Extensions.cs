@@ -12,6 +12,7 @@ public static class Extensions
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<BatchPublisher>();
+        builder.Services.AddSingleton<IngestionPipeline>();
         builder.AddControlTowerBus("collector-aws");
     }
 }

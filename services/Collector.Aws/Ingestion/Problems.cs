@@ -49,6 +49,13 @@ public static class Problems
         detail: $"Expected {expected}.",
         type: TypePrefix + "wrong-shape");
 
+    public static IResult InvalidS3Key(string key) => TypedResults.Problem(
+        statusCode: StatusCodes.Status400BadRequest,
+        title: "Invalid S3 key",
+        detail: $"The S3 key '{(key.Length > 200 ? key[..200] + "…" : key)}' is not a CloudTrail log file key: expected "
+              + "[prefix/]AWSLogs/[o-orgid/]<12-digit account>/CloudTrail/<region>/YYYY/MM/DD/<file>.json.gz.",
+        type: TypePrefix + "invalid-s3-key");
+
     public static IResult NoValidRecords(IReadOnlyList<RecordError> errors) => TypedResults.Problem(
         statusCode: StatusCodes.Status400BadRequest,
         title: "No valid records",

@@ -2,7 +2,8 @@ namespace ControlTower.Contracts.Activity;
 
 /// <summary>
 /// One event from a cloud control plane, normalised so that downstream code does not care which cloud it
-/// came from. <see cref="Raw"/> keeps the source record exactly as received, as evidence.
+/// came from. <see cref="Raw"/> keeps the source record exactly as received, as evidence; nothing a source
+/// sends is dropped, and what the collector had to infer is said in <see cref="Anomalies"/>.
 /// </summary>
 public record CloudActivity
 {
@@ -14,7 +15,7 @@ public record CloudActivity
 
     public required DateTimeOffset Time { get; init; }
 
-    /// <summary>AWS account id or Azure subscription id.</summary>
+    /// <summary>AWS account id or Azure subscription id the event belongs to (<c>unknown</c> when no source field says).</summary>
     public required string Account { get; init; }
 
     public string? Region { get; init; }
@@ -31,6 +32,9 @@ public record CloudActivity
     /// <summary>The kind of identity, e.g. <c>IAMUser</c>, <c>AssumedRole</c>, <c>Root</c>.</summary>
     public string? ActorType { get; init; }
 
+    /// <summary>The identity in full, where the source gives it.</summary>
+    public ActivityIdentity? Identity { get; init; }
+
     public string? SourceIp { get; init; }
 
     public string? UserAgent { get; init; }
@@ -39,13 +43,66 @@ public record CloudActivity
 
     public string? ErrorCode { get; init; }
 
+    public string? ErrorMessage { get; init; }
+
     public bool? ReadOnly { get; init; }
 
-    /// <summary>The source's event type, e.g. <c>AwsApiCall</c>.</summary>
+    /// <summary>The source's event type, e.g. <c>AwsApiCall</c>, <c>AwsServiceEvent</c>.</summary>
     public string? EventType { get; init; }
+
+    /// <summary><c>Management</c>, <c>Data</c>, <c>Insight</c>, ... as the source says.</summary>
+    public string? EventCategory { get; init; }
+
+    public bool? ManagementEvent { get; init; }
+
+    /// <summary>The source's schema version, e.g. CloudTrail <c>eventVersion</c> 1.11.</summary>
+    public string? EventVersion { get; init; }
+
+    /// <summary>The account whose trail received the event (may differ from the caller's account).</summary>
+    public string? RecipientAccount { get; init; }
+
+    /// <summary>The AWS organisation id (from an organisation trail's S3 key) or the Azure tenant id.</summary>
+    public string? OrganizationId { get; init; }
+
+    /// <summary>Whether the caller used MFA, where the source says (<c>MFAUsed</c> or the session's <c>mfaAuthenticated</c>).</summary>
+    public bool? MfaUsed { get; init; }
+
+    public string? RequestId { get; init; }
+
+    /// <summary>The resources the event names.</summary>
+    public IReadOnlyList<ActivityResource> Resources { get; init; } = [];
+
+    /// <summary>What the collector inferred or found inconsistent, in words (e.g. a time it could not read).</summary>
+    public IReadOnlyList<string> Anomalies { get; init; } = [];
 
     /// <summary>The source record as received (JSON).</summary>
     public required string Raw { get; init; }
+}
+
+public record ActivityIdentity
+{
+    public string? Type { get; init; }
+    public string? PrincipalId { get; init; }
+    public string? Arn { get; init; }
+    public string? Account { get; init; }
+    public string? UserName { get; init; }
+    public string? InvokedBy { get; init; }
+    public string? AccessKeyId { get; init; }
+
+    /// <summary>For assumed roles and federated sessions: the role or user the session was issued by.</summary>
+    public string? SessionIssuerArn { get; init; }
+
+    public string? SessionIssuerType { get; init; }
+
+    /// <summary>SAML or web-identity provider, for federated users.</summary>
+    public string? IdentityProvider { get; init; }
+}
+
+public record ActivityResource
+{
+    public string? Arn { get; init; }
+    public string? Type { get; init; }
+    public string? Account { get; init; }
 }
 
 public enum ActivityOutcome

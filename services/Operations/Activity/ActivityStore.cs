@@ -1,4 +1,5 @@
 using ControlTower.Contracts.Activity;
+using System.Text.Json;
 using ControlTower.Operations.Data;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -12,17 +13,26 @@ namespace ControlTower.Operations.Activity;
 /// </summary>
 public sealed class ActivityStore(OperationsDbContext db)
 {
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
     private const string InsertSql = """
         INSERT INTO activities (provider, event_id, time, account, region, service, operation, actor, actor_type,
-                                source_ip, user_agent, outcome, error_code, read_only, event_type, raw,
-                                source, received_at, stored_at)
+                                source_ip, user_agent, outcome, error_code, error_message, read_only, event_type,
+                                event_category, management_event, event_version, recipient_account, organization_id,
+                                mfa_used, request_id, identity, resources, anomalies, raw, source, received_at, stored_at)
         SELECT u.provider, u.event_id, u.time, u.account, u.region, u.service, u.operation, u.actor, u.actor_type,
-               u.source_ip, u.user_agent, u.outcome, u.error_code, u.read_only, u.event_type, u.raw::jsonb,
+               u.source_ip, u.user_agent, u.outcome, u.error_code, u.error_message, u.read_only, u.event_type,
+               u.event_category, u.management_event, u.event_version, u.recipient_account, u.organization_id,
+               u.mfa_used, u.request_id, u.identity::jsonb, u.resources::jsonb, u.anomalies::jsonb, u.raw::jsonb,
                @source, @received_at, now()
         FROM unnest(@provider, @event_id, @time, @account, @region, @service, @operation, @actor, @actor_type,
-                    @source_ip, @user_agent, @outcome, @error_code, @read_only, @event_type, @raw)
+                    @source_ip, @user_agent, @outcome, @error_code, @error_message, @read_only, @event_type,
+                    @event_category, @management_event, @event_version, @recipient_account, @organization_id,
+                    @mfa_used, @request_id, @identity, @resources, @anomalies, @raw)
              AS u(provider, event_id, time, account, region, service, operation, actor, actor_type,
-                  source_ip, user_agent, outcome, error_code, read_only, event_type, raw)
+                  source_ip, user_agent, outcome, error_code, error_message, read_only, event_type,
+                  event_category, management_event, event_version, recipient_account, organization_id,
+                  mfa_used, request_id, identity, resources, anomalies, raw)
         ON CONFLICT (provider, event_id) DO NOTHING
         """;
 
@@ -55,11 +65,19 @@ public sealed class ActivityStore(OperationsDbContext db)
             Text("user_agent", a => a.UserAgent);
             Text("outcome", a => a.Outcome.ToString());
             Text("error_code", a => a.ErrorCode);
-            command.Parameters.Add(new NpgsqlParameter<bool?[]>("read_only", NpgsqlDbType.Array | NpgsqlDbType.Boolean)
-            {
-                TypedValue = items.Select(a => a.ReadOnly).ToArray(),
-            });
+            Text("error_message", a => a.ErrorMessage);
+            Bool("read_only", a => a.ReadOnly);
             Text("event_type", a => a.EventType);
+            Text("event_category", a => a.EventCategory);
+            Bool("management_event", a => a.ManagementEvent);
+            Text("event_version", a => a.EventVersion);
+            Text("recipient_account", a => a.RecipientAccount);
+            Text("organization_id", a => a.OrganizationId);
+            Bool("mfa_used", a => a.MfaUsed);
+            Text("request_id", a => a.RequestId);
+            Text("identity", a => a.Identity is null ? null : JsonSerializer.Serialize(a.Identity, Json));
+            Text("resources", a => JsonSerializer.Serialize(a.Resources, Json));
+            Text("anomalies", a => JsonSerializer.Serialize(a.Anomalies, Json));
             Text("raw", a => a.Raw);
             command.Parameters.Add(new NpgsqlParameter<string>("source", NpgsqlDbType.Text) { TypedValue = batch.Source });
             command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("received_at", NpgsqlDbType.TimestampTz)
@@ -70,6 +88,12 @@ public sealed class ActivityStore(OperationsDbContext db)
 
             void Text(string name, Func<CloudActivity, string?> value) =>
                 command.Parameters.Add(new NpgsqlParameter<string?[]>(name, NpgsqlDbType.Array | NpgsqlDbType.Text)
+                {
+                    TypedValue = items.Select(value).ToArray(),
+                });
+
+            void Bool(string name, Func<CloudActivity, bool?> value) =>
+                command.Parameters.Add(new NpgsqlParameter<bool?[]>(name, NpgsqlDbType.Array | NpgsqlDbType.Boolean)
                 {
                     TypedValue = items.Select(value).ToArray(),
                 });

@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using ControlTower.Operations.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -74,12 +75,8 @@ public static class ActivityApi
     {
         var detail = await db.Activities.AsNoTracking()
             .Where(a => a.Provider == provider && a.EventId == eventId)
-            .Select(a => new ActivityDetail(
-                new ActivitySummary(a.Provider, a.EventId, a.Time, a.Account, a.Region, a.Service, a.Operation,
-                    a.Actor, a.ActorType, a.SourceIp, a.Outcome, a.ErrorCode),
-                a.UserAgent, a.ReadOnly, a.EventType, a.Source, a.ReceivedAt, a.Raw))
             .FirstOrDefaultAsync(cancellationToken);
-        return detail is null ? TypedResults.NotFound() : TypedResults.Ok(detail);
+        return detail is null ? TypedResults.NotFound() : TypedResults.Ok(ActivityDetail.From(detail));
     }
 
     /// <summary>An opaque position in the newest-first order: (time, provider, event id) of the last row shown.</summary>
@@ -118,5 +115,16 @@ public sealed record ActivitySummary(
 public sealed record ActivityPage(IReadOnlyList<ActivitySummary> Items, string? Next);
 
 public sealed record ActivityDetail(
-    ActivitySummary Activity, string? UserAgent, bool? ReadOnly, string? EventType, string Source,
-    DateTimeOffset ReceivedAt, string Raw);
+    ActivitySummary Activity, string? UserAgent, string? ErrorMessage, bool? ReadOnly, string? EventType,
+    string? EventCategory, bool? ManagementEvent, string? EventVersion, string? RecipientAccount, string? OrganizationId,
+    bool? MfaUsed, string? RequestId, JsonElement? Identity, JsonElement Resources, JsonElement Anomalies,
+    string Source, DateTimeOffset ReceivedAt, string Raw)
+{
+    public static ActivityDetail From(ActivityRecord a) => new(
+        new ActivitySummary(a.Provider, a.EventId, a.Time, a.Account, a.Region, a.Service, a.Operation,
+            a.Actor, a.ActorType, a.SourceIp, a.Outcome, a.ErrorCode),
+        a.UserAgent, a.ErrorMessage, a.ReadOnly, a.EventType, a.EventCategory, a.ManagementEvent, a.EventVersion,
+        a.RecipientAccount, a.OrganizationId, a.MfaUsed, a.RequestId,
+        a.Identity is null ? null : JsonElement.Parse(a.Identity), JsonElement.Parse(a.Resources), JsonElement.Parse(a.Anomalies),
+        a.Source, a.ReceivedAt, a.Raw);
+}

@@ -16,6 +16,23 @@ public sealed class ActivityRecord
     public string? UserAgent { get; set; }
     public required string Outcome { get; set; }
     public string? ErrorCode { get; set; }
+    public string? ErrorMessage { get; set; }
+    public string? EventCategory { get; set; }
+    public bool? ManagementEvent { get; set; }
+    public string? EventVersion { get; set; }
+    public string? RecipientAccount { get; set; }
+    public string? OrganizationId { get; set; }
+    public bool? MfaUsed { get; set; }
+    public string? RequestId { get; set; }
+
+    /// <summary>The caller's identity in full (JSON).</summary>
+    public string? Identity { get; set; }
+
+    /// <summary>The resources the event names (JSON array).</summary>
+    public required string Resources { get; set; }
+
+    /// <summary>What the collector inferred or found inconsistent (JSON array of strings).</summary>
+    public required string Anomalies { get; set; }
     public bool? ReadOnly { get; set; }
     public string? EventType { get; set; }
     public required string Raw { get; set; }

@@ -16,6 +16,7 @@ public sealed class BatchSpy : IAsyncDisposable
     private readonly IChannel channel;
     private readonly string queue;
     private readonly ConcurrentDictionary<string, int> seen = new();
+    private readonly ConcurrentDictionary<string, JsonElement> activities = new();
 
     private BatchSpy(IConnection connection, IChannel channel, string queue)
     {
@@ -28,6 +29,9 @@ public sealed class BatchSpy : IAsyncDisposable
     public IReadOnlyDictionary<string, int> Seen => seen;
 
     public int Messages { get; private set; }
+
+    /// <summary>The last published form of each activity, by event id.</summary>
+    public IReadOnlyDictionary<string, JsonElement> Activities => activities;
 
     public static async Task<BatchSpy> StartAsync(RabbitMqServer server, CancellationToken cancellationToken)
     {
@@ -76,7 +80,9 @@ public sealed class BatchSpy : IAsyncDisposable
         using var envelope = JsonDocument.Parse(result.Body);
         foreach (var activity in envelope.RootElement.GetProperty("message").GetProperty("activities").EnumerateArray())
         {
-            seen.AddOrUpdate(activity.GetProperty("eventId").GetString()!, 1, (_, n) => n + 1);
+            var eventId = activity.GetProperty("eventId").GetString()!;
+            seen.AddOrUpdate(eventId, 1, (_, n) => n + 1);
+            activities[eventId] = activity.Clone();
         }
         return true;
     }

@@ -18,6 +18,13 @@ public sealed class ActivityRecordConfiguration : IEntityTypeConfiguration<Activ
         builder.Property(a => a.Operation).HasMaxLength(256);
         builder.Property(a => a.Outcome).HasMaxLength(16);
         builder.Property(a => a.Raw).HasColumnType("jsonb");
+        builder.Property(a => a.Identity).HasColumnType("jsonb");
+        builder.Property(a => a.Resources).HasColumnType("jsonb").HasDefaultValueSql("'[]'::jsonb");
+        builder.Property(a => a.Anomalies).HasColumnType("jsonb").HasDefaultValueSql("'[]'::jsonb");
+        builder.Property(a => a.EventCategory).HasMaxLength(32);
+        builder.Property(a => a.EventVersion).HasMaxLength(16);
+        builder.Property(a => a.RecipientAccount).HasMaxLength(128);
+        builder.Property(a => a.OrganizationId).HasMaxLength(64);
         builder.Property(a => a.Source).HasMaxLength(128);
         // The keyset the activity list pages on (newest first), read backwards.
         builder.HasIndex(a => new { a.Time, a.Provider, a.EventId });

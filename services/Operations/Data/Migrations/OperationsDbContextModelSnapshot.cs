@@ -48,19 +48,57 @@ namespace ControlTower.Operations.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("actor_type");
 
+                    b.Property<string>("Anomalies")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("anomalies")
+                        .HasDefaultValueSql("'[]'::jsonb");
+
                     b.Property<string>("ErrorCode")
                         .HasColumnType("text")
                         .HasColumnName("error_code");
 
+                    b.Property<string>("ErrorMessage")
+                        .HasColumnType("text")
+                        .HasColumnName("error_message");
+
+                    b.Property<string>("EventCategory")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("event_category");
+
                     b.Property<string>("EventType")
                         .HasColumnType("text")
                         .HasColumnName("event_type");
+
+                    b.Property<string>("EventVersion")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("event_version");
+
+                    b.Property<string>("Identity")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("identity");
+
+                    b.Property<bool?>("ManagementEvent")
+                        .HasColumnType("boolean")
+                        .HasColumnName("management_event");
+
+                    b.Property<bool?>("MfaUsed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("mfa_used");
 
                     b.Property<string>("Operation")
                         .IsRequired()
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)")
                         .HasColumnName("operation");
+
+                    b.Property<string>("OrganizationId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("organization_id");
 
                     b.Property<string>("Outcome")
                         .IsRequired()
@@ -81,10 +119,26 @@ namespace ControlTower.Operations.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("received_at");
 
+                    b.Property<string>("RecipientAccount")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("recipient_account");
+
                     b.Property<string>("Region")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("region");
+
+                    b.Property<string>("RequestId")
+                        .HasColumnType("text")
+                        .HasColumnName("request_id");
+
+                    b.Property<string>("Resources")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("resources")
+                        .HasDefaultValueSql("'[]'::jsonb");
 
                     b.Property<string>("Service")
                         .IsRequired()
