@@ -16,6 +16,7 @@ var infrastructure = builder.AddControlTowerInfrastructure();
 var internalToken = builder.AddGeneratedSecret("internal-token");
 var demoSourceKey = builder.AddGeneratedSecret("demo-source-api-key");
 var portalKey = builder.AddGeneratedSecret("portal-api-key");
+var adminKey = builder.AddGeneratedSecret("admin-api-key");
 
 var operations = builder.AddProject<Projects.ControlTower_Operations>("operations")
     .WithMessaging(infrastructure)
@@ -50,9 +51,11 @@ var gateway = builder.AddProject<Projects.ControlTower_Gateway>("gateway")
     .WithReference(operations).WaitFor(operations)
     .WithReference(governance).WaitFor(governance)
     .WithReference(releaseGate).WaitFor(releaseGate)
+    .WithDatabase(infrastructure.GatewayDb)
     .WithServiceDefaults(internalToken)
     .WithApiKey(0, "demo-source", demoSourceKey, "ingest:aws", "ingest:azure")
     .WithApiKey(1, "portal", portalKey, "activity:read", "governance:read", "releases:read")
+    .WithApiKey(2, "admin", adminKey, "admin:keys")
     .WithExternalHttpEndpoints();
 
 var web = builder.AddProject<Projects.ControlTower_Web>("web")

@@ -11,12 +11,13 @@ internal sealed record ControlTowerInfrastructure(
     ServerConnection Messaging,
     ServerConnection OperationsDb,
     ServerConnection GovernanceDb,
-    ServerConnection ReleaseGateDb);
+    ServerConnection ReleaseGateDb,
+    ServerConnection GatewayDb);
 
 internal static class InfrastructureExtensions
 {
     public const string MessagingName = "messaging";
-    public static readonly string[] DatabaseNames = ["operationsdb", "governancedb", "releasegatedb"];
+    public static readonly string[] DatabaseNames = ["operationsdb", "governancedb", "releasegatedb", "gatewaydb"];
 
     /// <summary>
     /// PostgreSQL (one database per stateful service) and RabbitMQ, chosen by <c>Infrastructure:Mode</c>:
@@ -50,7 +51,8 @@ internal static class InfrastructureExtensions
     private static ControlTowerInfrastructure External(IDistributedApplicationBuilder builder)
     {
         ServerConnection Configured(string name) => new(builder.AddConnectionString(name), null);
-        return new(Configured(MessagingName), Configured(DatabaseNames[0]), Configured(DatabaseNames[1]), Configured(DatabaseNames[2]));
+        return new(Configured(MessagingName), Configured(DatabaseNames[0]), Configured(DatabaseNames[1]), Configured(DatabaseNames[2]),
+            Configured(DatabaseNames[3]));
     }
 
     private static ControlTowerInfrastructure Containers(IDistributedApplicationBuilder builder)
@@ -62,6 +64,7 @@ internal static class InfrastructureExtensions
             var database = postgres.AddDatabase(name);
             return new(database, database);
         }
-        return new(new(rabbit, rabbit), Database(DatabaseNames[0]), Database(DatabaseNames[1]), Database(DatabaseNames[2]));
+        return new(new(rabbit, rabbit), Database(DatabaseNames[0]), Database(DatabaseNames[1]), Database(DatabaseNames[2]),
+            Database(DatabaseNames[3]));
     }
 }

@@ -86,7 +86,8 @@ internal static class LocalServers
             new(messaging, rabbit),
             Database(InfrastructureExtensions.DatabaseNames[0]),
             Database(InfrastructureExtensions.DatabaseNames[1]),
-            Database(InfrastructureExtensions.DatabaseNames[2]));
+            Database(InfrastructureExtensions.DatabaseNames[2]),
+            Database(InfrastructureExtensions.DatabaseNames[3]));
     }
 
     private static string PrepareDirectory(string root, string name)

@@ -1,3 +1,4 @@
+using ControlTower.Gateway.Apis;
 using ControlTower.Gateway.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -11,8 +12,10 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.UseAuthentication();
+app.UseRateLimiter();
 app.UseAuthorization();
 app.UseRequestLimits();
+app.MapAdminKeysApi();
 app.MapReverseProxy();
 
 app.Run();

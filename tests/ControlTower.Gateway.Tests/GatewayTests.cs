@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using ControlTower.Testing.Infrastructure;
 using ControlTower.Testing.Services;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -9,20 +10,24 @@ using Microsoft.Extensions.Options;
 namespace ControlTower.Gateway.Tests;
 
 /// <summary>The gateway in front of a real loopback server: who gets in, and what reaches the services.</summary>
-public sealed class GatewayTests : IAsyncLifetime
+public sealed class GatewayTests(InfrastructureFixture infrastructure) : IAsyncLifetime
 {
     private const string IngestKey = "ingest-key-for-tests-0123456789abcdef";
     private const string ReaderKey = "reader-key-for-tests-0123456789abcdef";
+    private const string AdminKey = "admin-key-for-tests-0123456789abcdef0";
 
     private EchoService echo = null!;
+    private string database = null!;
     private ServiceFactory<Program> factory = null!;
     private HttpClient client = null!;
 
     public async ValueTask InitializeAsync()
     {
         echo = await EchoService.StartAsync();
-        factory = new ServiceFactory<Program>(Settings(IngestKey));
+        database = infrastructure.Postgres.NewDatabase("gateway");
+        factory = Gateway(IngestKey);
         client = factory.CreateClient();
+        await factory.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
     }
 
     public async ValueTask DisposeAsync()
@@ -32,10 +37,16 @@ public sealed class GatewayTests : IAsyncLifetime
         await echo.DisposeAsync();
     }
 
+    private ServiceFactory<Program> Gateway(string ingestKey) => new(Settings(ingestKey));
+
     private Dictionary<string, string?> Settings(string ingestKey)
     {
         var settings = new Dictionary<string, string?>
         {
+            ["ConnectionStrings:gatewaydb"] = database,
+            ["Gateway:ApiKeys:Keys:2:Name"] = "admin",
+            ["Gateway:ApiKeys:Keys:2:Key"] = AdminKey,
+            ["Gateway:ApiKeys:Keys:2:Scopes:0"] = "admin:keys",
             ["Gateway:ApiKeys:Keys:0:Name"] = "aws-eventbridge",
             ["Gateway:ApiKeys:Keys:0:Key"] = ingestKey,
             ["Gateway:ApiKeys:Keys:0:Scopes:0"] = "ingest:aws",
@@ -146,9 +157,43 @@ public sealed class GatewayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ASourceOverItsRateLimitGets429WithRetryAfter()
+    {
+        var settings = Settings(IngestKey);
+        settings["Gateway:RateLimit:PermitsPerSecond"] = "1";
+        settings["Gateway:RateLimit:Burst"] = "3";
+        await using var limited = new ServiceFactory<Program>(settings);
+        using var limitedClient = limited.CreateClient();
+        await limited.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+
+        var statuses = new List<HttpStatusCode>();
+        HttpResponseMessage? refused = null;
+        for (var i = 0; i < 10 && refused is null; i++)
+        {
+            var response = await limitedClient.SendAsync(Ingest(IngestKey), TestContext.Current.CancellationToken);
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                refused = response;
+            }
+            else
+            {
+                response.Dispose();
+            }
+        }
+
+        Assert.NotNull(refused);
+        Assert.True(statuses.Count(s => s == HttpStatusCode.OK) >= 3, string.Join(",", statuses));
+        Assert.True(refused.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+        var problem = await Problem(refused, HttpStatusCode.TooManyRequests);
+        Assert.Contains("rate limit", problem.GetProperty("detail").GetString());
+        refused.Dispose();
+    }
+
+    [Fact]
     public async Task KeysShorterThanTheMinimumStopTheGatewayFromStarting()
     {
-        await using var weak = new ServiceFactory<Program>(Settings("short"));
+        await using var weak = Gateway("short");
 
         var error = Assert.Throws<OptionsValidationException>(() => weak.CreateClient());
         Assert.Contains("at least", error.Message);

@@ -20,23 +20,23 @@ public sealed class ApiKeyAuthenticationHandler(
     public const string SchemeName = "ApiKey";
     public const string HeaderName = "X-Api-Key";
 
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var presented = PresentedKey();
         if (presented is null)
         {
-            return Task.FromResult(AuthenticateResult.NoResult());
+            return AuthenticateResult.NoResult();
         }
-        var identity = keys.Find(presented);
+        var identity = await keys.FindAsync(presented, Context.RequestAborted);
         if (identity is null)
         {
-            return Task.FromResult(AuthenticateResult.Fail("The API key is not recognised."));
+            return AuthenticateResult.Fail("The API key is not recognised.");
         }
 
         var claims = new List<Claim> { new(ClaimTypes.Name, identity.Name) };
         claims.AddRange(identity.Scopes.Select(s => new Claim(Scopes.ClaimType, s)));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

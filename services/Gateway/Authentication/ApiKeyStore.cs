@@ -1,20 +1,57 @@
-using System.Collections.Frozen;
-using System.Security.Cryptography;
-using System.Text;
-using Microsoft.Extensions.Options;
+using ControlTower.Gateway.Data;
+using ControlTower.Gateway.Keys;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace ControlTower.Gateway.Authentication;
 
 public sealed record ApiKeyIdentity(string Name, IReadOnlyList<string> Scopes);
 
-/// <summary>Finds the identity behind a presented key by its SHA-256 hash; plaintext keys are not kept.</summary>
-public sealed class ApiKeyStore(IOptions<ApiKeyOptions> options)
+/// <summary>
+/// Finds the key behind a presented secret by its hash, in the primary slot or (until it expires) the
+/// secondary. Answers are cached for <see cref="CacheFor"/>, so a revocation reaches every gateway instance
+/// within that time and authentication does not cost a database round trip per request.
+/// </summary>
+public sealed class ApiKeyStore(IServiceScopeFactory scopes, IMemoryCache cache, TimeProvider clock)
 {
-    private readonly FrozenDictionary<string, ApiKeyIdentity> byHash = options.Value.Keys
-        .Where(k => k.Key.Length > 0)
-        .ToFrozenDictionary(k => Hash(k.Key), k => new ApiKeyIdentity(k.Name, k.Scopes.ToList()));
+    public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(10);
 
-    public ApiKeyIdentity? Find(string presentedKey) => byHash.GetValueOrDefault(Hash(presentedKey));
+    public async Task<ApiKeyIdentity?> FindAsync(string presentedKey, CancellationToken cancellationToken)
+    {
+        var hash = ApiKeySecrets.Hash(presentedKey);
+        if (cache.TryGetValue(CacheKey(hash), out ApiKeyIdentity? cached))
+        {
+            return cached;
+        }
 
-    private static string Hash(string key) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
+        var now = clock.GetUtcNow();
+        var key = await db.ApiKeys.AsNoTracking()
+            .Where(k => k.RevokedAt == null
+                && (k.PrimaryHash == hash || (k.SecondaryHash == hash && k.SecondaryExpiresAt > now)))
+            .Select(k => new { k.Name, k.Scopes })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (key is null)
+        {
+            return null;
+        }
+        var identity = new ApiKeyIdentity(key.Name, key.Scopes);
+        cache.Set(CacheKey(hash), identity, CacheFor);
+        return identity;
+    }
+
+    /// <summary>Drops cached answers for these hashes on this instance (after a rotation or revocation).</summary>
+    public void Forget(params string?[] hashes)
+    {
+        foreach (var hash in hashes)
+        {
+            if (hash is not null)
+            {
+                cache.Remove(CacheKey(hash));
+            }
+        }
+    }
+
+    private static string CacheKey(string hash) => "api-key:" + hash;
 }

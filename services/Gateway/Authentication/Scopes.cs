@@ -12,8 +12,9 @@ public static class Scopes
     public const string GovernanceRead = "governance:read";
     public const string ReleasesRead = "releases:read";
     public const string ReleasesWrite = "releases:write";
+    public const string AdminKeys = "admin:keys";
 
-    public static readonly string[] All = [IngestAws, IngestAzure, ActivityRead, GovernanceRead, ReleasesRead, ReleasesWrite];
+    public static readonly string[] All = [IngestAws, IngestAzure, ActivityRead, GovernanceRead, ReleasesRead, ReleasesWrite, AdminKeys];
 
     public static AuthorizationBuilder AddScopePolicy(this AuthorizationBuilder builder, string scope) =>
         builder.AddPolicy(scope, policy => policy.RequireAuthenticatedUser().RequireClaim(ClaimType, scope));

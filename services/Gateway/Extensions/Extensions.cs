@@ -1,10 +1,14 @@
 using ControlTower.Gateway.Authentication;
+using ControlTower.Gateway.Data;
+using ControlTower.Gateway.Keys;
 using Yarp.ReverseProxy.Transforms;
 
 namespace ControlTower.Gateway.Extensions;
 
 public static class Extensions
 {
+    public const string DatabaseName = "gatewaydb";
+
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<ApiKeyOptions>()
@@ -14,7 +18,12 @@ public static class Extensions
             .Validate(o => o.Keys.All(k => k.Scopes.All(Scopes.All.Contains)),
                 $"An API key names a scope that does not exist; scopes are: {string.Join(", ", Scopes.All)}.")
             .ValidateOnStart();
+        builder.AddServiceDatabase<IHostApplicationBuilder, GatewayDbContext>(DatabaseName);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<ApiKeyStore>();
+        // After the migration hosted service, so the table exists.
+        builder.Services.AddHostedService<ApiKeyBootstrapper>();
 
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(
@@ -24,6 +33,8 @@ public static class Extensions
         {
             authorization.AddScopePolicy(scope);
         }
+
+        builder.Services.AddGatewayRateLimits(builder.Configuration);
 
         var internalToken = builder.Configuration[GatewayTrust.TokenConfigKey]
             ?? throw new InvalidOperationException($"{GatewayTrust.TokenConfigKey} is not configured.");

@@ -1,0 +1,166 @@
+using System.Text.RegularExpressions;
+using ControlTower.Gateway.Authentication;
+using ControlTower.Gateway.Data;
+using ControlTower.Gateway.Keys;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace ControlTower.Gateway.Apis;
+
+/// <summary>Creating, listing, rotating and revoking API keys (scope <c>admin:keys</c>). Secrets are shown once.</summary>
+public static partial class AdminKeysApi
+{
+    public const int MaxGraceHours = 720;
+
+    public static IEndpointRouteBuilder MapAdminKeysApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/admin/keys").WithTags("Admin: API keys").RequireAuthorization(Scopes.AdminKeys);
+
+        api.MapGet("/", ListKeys).WithName("ListApiKeys").WithSummary("Every key, without secrets");
+        api.MapPost("/", CreateKey).WithName("CreateApiKey").WithSummary("Create a key; the answer holds its secret, shown once")
+            .Accepts<CreateKeyRequest>("application/json").ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("/{name}/rotate", RotateKey).WithName("RotateApiKey")
+            .WithSummary("New primary secret; the old one stays valid as the secondary for graceHours (default 24)");
+        api.MapPost("/{name}/revoke", RevokeKey).WithName("RevokeApiKey").WithSummary("Revoke a key: neither secret works any more");
+
+        return app;
+    }
+
+    public static async Task<Ok<List<ApiKeyView>>> ListKeys(GatewayDbContext db, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await db.ApiKeys.AsNoTracking().OrderBy(k => k.Name).ToListAsync(cancellationToken)).Select(ApiKeyView.From).ToList());
+
+    public static async Task<IResult> CreateKey(HttpContext context, GatewayDbContext db, TimeProvider clock)
+    {
+        var (request, problem) = await JsonBody.ReadAsync<CreateKeyRequest>(context.Request);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var errors = new Dictionary<string, string[]>();
+        if (request!.Name is null || !NamePattern().IsMatch(request.Name))
+        {
+            errors["name"] = ["name is required: 2 to 128 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit."];
+        }
+        if (request.Scopes is not { Count: > 0 } || request.Scopes.Any(s => !Scopes.All.Contains(s)))
+        {
+            errors["scopes"] = [$"scopes is required, each one of: {string.Join(", ", Scopes.All)}."];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var secret = ApiKeySecrets.New();
+        var now = clock.GetUtcNow();
+        var key = new ApiKey
+        {
+            Id = Guid.CreateVersion7(now),
+            Name = request.Name!,
+            Scopes = request.Scopes!.Distinct().ToList(),
+            PrimaryHash = ApiKeySecrets.Hash(secret),
+            PrimaryPrefix = ApiKeySecrets.Display(secret),
+            ManagedBy = "api",
+            CreatedBy = context.User.Identity?.Name ?? "unknown",
+            CreatedAt = now,
+        };
+        db.ApiKeys.Add(key);
+        try
+        {
+            await db.SaveChangesAsync(context.RequestAborted);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Key name taken",
+                detail: $"A key named '{key.Name}' already exists; rotate it, or choose another name.");
+        }
+        return TypedResults.Created($"/api/admin/keys/{key.Name}", new ApiKeySecretView(ApiKeyView.From(key), secret));
+    }
+
+    public static async Task<IResult> RotateKey(string name, int? graceHours, GatewayDbContext db, ApiKeyStore store, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var grace = graceHours ?? 24;
+        if (grace is < 0 or > MaxGraceHours)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["graceHours"] = [$"graceHours must be between 0 and {MaxGraceHours}."],
+            });
+        }
+        var (key, problem) = await FindManageable(db, name, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var secret = ApiKeySecrets.New();
+        var now = clock.GetUtcNow();
+        store.Forget(key!.PrimaryHash, key.SecondaryHash);
+        if (grace > 0)
+        {
+            key.SecondaryHash = key.PrimaryHash;
+            key.SecondaryPrefix = key.PrimaryPrefix;
+            key.SecondaryExpiresAt = now.AddHours(grace);
+        }
+        else
+        {
+            key.SecondaryHash = null;
+            key.SecondaryPrefix = null;
+            key.SecondaryExpiresAt = null;
+        }
+        key.PrimaryHash = ApiKeySecrets.Hash(secret);
+        key.PrimaryPrefix = ApiKeySecrets.Display(secret);
+        key.RotatedAt = now;
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(new ApiKeySecretView(ApiKeyView.From(key), secret));
+    }
+
+    public static async Task<IResult> RevokeKey(string name, GatewayDbContext db, ApiKeyStore store, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var (key, problem) = await FindManageable(db, name, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        key!.RevokedAt ??= clock.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken);
+        store.Forget(key.PrimaryHash, key.SecondaryHash);
+        return TypedResults.Ok(ApiKeyView.From(key));
+    }
+
+    private static async Task<(ApiKey? Key, IResult? Problem)> FindManageable(GatewayDbContext db, string name, CancellationToken cancellationToken)
+    {
+        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Name == name, cancellationToken);
+        if (key is null)
+        {
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such key", detail: $"There is no key named '{name}'."));
+        }
+        if (key.ManagedBy == ApiKeyBootstrapper.ManagedByConfiguration)
+        {
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Key managed by configuration",
+                detail: $"'{name}' comes from Gateway:ApiKeys configuration; change it there and restart the gateway."));
+        }
+        if (key.RevokedAt is not null)
+        {
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Key revoked",
+                detail: $"'{name}' was revoked at {key.RevokedAt:O}; create a new key instead."));
+        }
+        return (key, null);
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{1,127}$")]
+    private static partial Regex NamePattern();
+}
+
+public sealed record CreateKeyRequest(string? Name, List<string>? Scopes);
+
+public sealed record ApiKeyView(
+    string Name, IReadOnlyList<string> Scopes, string PrimaryPrefix, string? SecondaryPrefix, DateTimeOffset? SecondaryExpiresAt,
+    string ManagedBy, string CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset? RotatedAt, DateTimeOffset? RevokedAt)
+{
+    public static ApiKeyView From(ApiKey k) => new(k.Name, k.Scopes, k.PrimaryPrefix, k.SecondaryPrefix, k.SecondaryExpiresAt,
+        k.ManagedBy, k.CreatedBy, k.CreatedAt, k.RotatedAt, k.RevokedAt);
+}
+
+/// <summary>A key with its secret: returned once, when the secret is made.</summary>
+public sealed record ApiKeySecretView(ApiKeyView Key, string Secret);

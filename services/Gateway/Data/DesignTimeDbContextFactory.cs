@@ -1,0 +1,3 @@
+namespace ControlTower.Gateway.Data;
+
+public sealed class DesignTimeDbContextFactory : ServiceDesignTimeDbContextFactory<GatewayDbContext>;

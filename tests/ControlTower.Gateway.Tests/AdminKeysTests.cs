@@ -1,0 +1,156 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ControlTower.Testing.Infrastructure;
+using ControlTower.Testing.Services;
+
+namespace ControlTower.Gateway.Tests;
+
+/// <summary>Keys in the gateway's own PostgreSQL database: created, rotated with a grace period, revoked.</summary>
+public sealed class AdminKeysTests(InfrastructureFixture infrastructure) : IAsyncLifetime
+{
+    private const string AdminKey = "admin-key-for-tests-0123456789abcdef0";
+    private const string BootstrapIngestKey = "bootstrap-ingest-key-0123456789abcdef";
+
+    private EchoService echo = null!;
+    private string database = null!;
+    private ServiceFactory<Program> factory = null!;
+    private HttpClient admin = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        echo = await EchoService.StartAsync();
+        database = infrastructure.Postgres.NewDatabase("gateway");
+        factory = Gateway(BootstrapIngestKey);
+        admin = factory.CreateClient();
+        admin.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
+        await factory.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        admin.Dispose();
+        await factory.DisposeAsync();
+        await echo.DisposeAsync();
+    }
+
+    private ServiceFactory<Program> Gateway(string bootstrapIngestKey) => new(new Dictionary<string, string?>
+    {
+        ["ConnectionStrings:gatewaydb"] = database,
+        ["Gateway:ApiKeys:Keys:0:Name"] = "admin",
+        ["Gateway:ApiKeys:Keys:0:Key"] = AdminKey,
+        ["Gateway:ApiKeys:Keys:0:Scopes:0"] = "admin:keys",
+        ["Gateway:ApiKeys:Keys:1:Name"] = "bootstrap-ingest",
+        ["Gateway:ApiKeys:Keys:1:Key"] = bootstrapIngestKey,
+        ["Gateway:ApiKeys:Keys:1:Scopes:0"] = "ingest:aws",
+        ["ReverseProxy:Clusters:collector-aws:Destinations:primary:Address"] = echo.Address,
+    });
+
+    private async Task<HttpStatusCode> Ingest(HttpClient client, string key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/ingest/aws/cloudtrail")
+        {
+            Content = new StringContent("{\"Records\":[]}", new MediaTypeHeaderValue("application/json")),
+        };
+        request.Headers.Add("X-Api-Key", key);
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        return response.StatusCode;
+    }
+
+    private async Task<string> Create(string name, params string[] scopes)
+    {
+        using var response = await admin.PostAsJsonAsync("/api/admin/keys", new { name, scopes }, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var created = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        return created.GetProperty("secret").GetString()!;
+    }
+
+    [Fact]
+    public async Task CreatedKeyWorksAndRotationKeepsTheOldSecretOnlyForTheGracePeriod()
+    {
+        var first = await Create("eventbridge-prod", "ingest:aws");
+        Assert.StartsWith("ct_", first);
+        Assert.Equal(HttpStatusCode.OK, await Ingest(admin, first));
+
+        using var rotated = await admin.PostAsync("/api/admin/keys/eventbridge-prod/rotate?graceHours=1", null, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
+        var second = (await rotated.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("secret").GetString()!;
+        Assert.NotEqual(first, second);
+        Assert.Equal(HttpStatusCode.OK, await Ingest(admin, first));
+        Assert.Equal(HttpStatusCode.OK, await Ingest(admin, second));
+
+        using var immediate = await admin.PostAsync("/api/admin/keys/eventbridge-prod/rotate?graceHours=0", null, TestContext.Current.CancellationToken);
+        var third = (await immediate.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("secret").GetString()!;
+        Assert.Equal(HttpStatusCode.Unauthorized, await Ingest(admin, first));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Ingest(admin, second));
+        Assert.Equal(HttpStatusCode.OK, await Ingest(admin, third));
+
+        using var revoked = await admin.PostAsync("/api/admin/keys/eventbridge-prod/revoke", null, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, revoked.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, await Ingest(admin, third));
+    }
+
+    [Fact]
+    public async Task KeyListShowsPrefixesButNeverSecretsOrHashes()
+    {
+        var secret = await Create("listed-key", "activity:read", "governance:read");
+
+        var body = await admin.GetStringAsync("/api/admin/keys", TestContext.Current.CancellationToken);
+
+        Assert.DoesNotContain(secret, body);
+        Assert.DoesNotContain("hash", body, StringComparison.OrdinalIgnoreCase);
+        var listed = JsonDocument.Parse(body).RootElement.EnumerateArray().Single(k => k.GetProperty("name").GetString() == "listed-key");
+        Assert.Equal(secret[..10], listed.GetProperty("primaryPrefix").GetString());
+        Assert.Equal("api", listed.GetProperty("managedBy").GetString());
+    }
+
+    [Fact]
+    public async Task InvalidAndDuplicateKeysAreRefusedNamingTheFault()
+    {
+        using var invalid = await admin.PostAsJsonAsync("/api/admin/keys", new { name = "Bad Name!", scopes = new[] { "root" } }, TestContext.Current.CancellationToken);
+        await Create("taken-name", "ingest:aws");
+        using var duplicate = await admin.PostAsJsonAsync("/api/admin/keys", new { name = "taken-name", scopes = new[] { "ingest:aws" } }, TestContext.Current.CancellationToken);
+        using var badGrace = await admin.PostAsync("/api/admin/keys/taken-name/rotate?graceHours=9999", null, TestContext.Current.CancellationToken);
+        using var missing = await admin.PostAsync("/api/admin/keys/no-such-key/revoke", null, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+        var errors = (await invalid.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("name", out _));
+        Assert.True(errors.TryGetProperty("scopes", out _));
+        Assert.Equal(HttpStatusCode.Conflict, duplicate.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, badGrace.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task KeysFromConfigurationAreNotManagedThroughTheApiAndFollowTheirConfiguration()
+    {
+        using var refused = await admin.PostAsync("/api/admin/keys/bootstrap-ingest/revoke", null, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+
+        // A restart with another configured secret: the new one works, the old one no longer does.
+        const string changed = "bootstrap-ingest-key-changed-0123456789";
+        await using var restarted = Gateway(changed);
+        using var client = restarted.CreateClient();
+        await restarted.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(HttpStatusCode.OK, await Ingest(client, changed));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Ingest(client, BootstrapIngestKey));
+    }
+
+    [Fact]
+    public async Task OnlyAdminKeysManageKeys()
+    {
+        var reader = await Create("reader-only", "activity:read");
+        using var client = factory.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/admin/keys");
+        request.Headers.Add("X-Api-Key", reader);
+
+        using var forbidden = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        using var anonymous = await client.GetAsync("/api/admin/keys", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+    }
+}
