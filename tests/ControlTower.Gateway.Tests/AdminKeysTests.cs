@@ -140,6 +140,58 @@ public sealed class AdminKeysTests(InfrastructureFixture infrastructure) : IAsyn
     }
 
     [Fact]
+    public async Task SignedKeyNeedsAFreshValidStandardWebhooksSignature()
+    {
+        using var created = await admin.PostAsJsonAsync("/api/admin/keys", new { name = "signed-source", scopes = new[] { "ingest:aws" }, signed = true },
+            TestContext.Current.CancellationToken);
+        var body = await created.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        var key = body.GetProperty("secret").GetString()!;
+        var signingSecret = body.GetProperty("signingSecret").GetString()!;
+        Assert.StartsWith("whsec_", signingSecret);
+        Assert.True(body.GetProperty("key").GetProperty("signed").GetBoolean());
+        const string payload = "{\"Records\":[]}";
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+        async Task<(HttpStatusCode Status, string Body)> Send(string? id, long? timestamp, string? signature)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/ingest/aws/cloudtrail")
+            {
+                Content = new StringContent(payload, new MediaTypeHeaderValue("application/json")),
+            };
+            request.Headers.Add("X-Api-Key", key);
+            if (id is not null)
+            {
+                request.Headers.Add("webhook-id", id);
+                request.Headers.Add("webhook-timestamp", timestamp!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                request.Headers.Add("webhook-signature", signature);
+            }
+            using var client = factory.CreateClient();
+            using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        }
+        string Sign(string id, long timestamp, string content) =>
+            "v1," + Convert.ToBase64String(System.Security.Cryptography.HMACSHA256.HashData(
+                Convert.FromBase64String(signingSecret["whsec_".Length..]), System.Text.Encoding.UTF8.GetBytes($"{id}.{timestamp}.{content}")));
+
+        var unsigned = await Send(null, null, null);
+        var good = await Send("msg_1", now, "v1,bm90LWl0 " + Sign("msg_1", now, payload));
+        var tampered = await Send("msg_2", now, Sign("msg_2", now, payload.Replace("[]", "[1]", StringComparison.Ordinal)));
+        var stale = await Send("msg_3", now - 600, Sign("msg_3", now - 600, payload));
+        var future = await Send("msg_4", now + 600, Sign("msg_4", now + 600, payload));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, unsigned.Status);
+        Assert.Contains("webhook-signature", unsigned.Body);
+        Assert.Equal(HttpStatusCode.OK, good.Status);
+        Assert.Contains("Records", good.Body); // forwarded whole after being read for the signature
+        Assert.Equal(HttpStatusCode.Unauthorized, tampered.Status);
+        Assert.Contains("does not match", tampered.Body);
+        Assert.Equal(HttpStatusCode.Unauthorized, stale.Status);
+        Assert.Contains("older", stale.Body);
+        Assert.Equal(HttpStatusCode.Unauthorized, future.Status);
+        Assert.Contains("later", future.Body);
+    }
+
+    [Fact]
     public async Task OnlyAdminKeysManageKeys()
     {
         var reader = await Create("reader-only", "activity:read");

@@ -30,7 +30,7 @@ public static partial class AdminKeysApi
     public static async Task<Ok<List<ApiKeyView>>> ListKeys(GatewayDbContext db, CancellationToken cancellationToken) =>
         TypedResults.Ok((await db.ApiKeys.AsNoTracking().OrderBy(k => k.Name).ToListAsync(cancellationToken)).Select(ApiKeyView.From).ToList());
 
-    public static async Task<IResult> CreateKey(HttpContext context, GatewayDbContext db, TimeProvider clock)
+    public static async Task<IResult> CreateKey(HttpContext context, GatewayDbContext db, WebhookSignatures signatures, TimeProvider clock)
     {
         var (request, problem) = await JsonBody.ReadAsync<CreateKeyRequest>(context.Request);
         if (problem is not null)
@@ -52,9 +52,11 @@ public static partial class AdminKeysApi
         }
 
         var secret = ApiKeySecrets.New();
+        var signingSecret = request.Signed == true ? WebhookSignatures.NewSecret() : null;
         var now = clock.GetUtcNow();
         var key = new ApiKey
         {
+            SigningSecretProtected = signingSecret is null ? null : signatures.Protect(signingSecret),
             Id = Guid.CreateVersion7(now),
             Name = request.Name!,
             Scopes = request.Scopes!.Distinct().ToList(),
@@ -74,7 +76,7 @@ public static partial class AdminKeysApi
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Key name taken",
                 detail: $"A key named '{key.Name}' already exists; rotate it, or choose another name.");
         }
-        return TypedResults.Created($"/api/admin/keys/{key.Name}", new ApiKeySecretView(ApiKeyView.From(key), secret));
+        return TypedResults.Created($"/api/admin/keys/{key.Name}", new ApiKeySecretView(ApiKeyView.From(key), secret, signingSecret));
     }
 
     public static async Task<IResult> RotateKey(string name, int? graceHours, GatewayDbContext db, ApiKeyStore store, TimeProvider clock, CancellationToken cancellationToken)
@@ -152,15 +154,16 @@ public static partial class AdminKeysApi
     private static partial Regex NamePattern();
 }
 
-public sealed record CreateKeyRequest(string? Name, List<string>? Scopes);
+/// <param name="Signed">When true, requests with the key must also carry a Standard Webhooks signature.</param>
+public sealed record CreateKeyRequest(string? Name, List<string>? Scopes, bool? Signed);
 
 public sealed record ApiKeyView(
     string Name, IReadOnlyList<string> Scopes, string PrimaryPrefix, string? SecondaryPrefix, DateTimeOffset? SecondaryExpiresAt,
-    string ManagedBy, string CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset? RotatedAt, DateTimeOffset? RevokedAt)
+    bool Signed, string ManagedBy, string CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset? RotatedAt, DateTimeOffset? RevokedAt)
 {
     public static ApiKeyView From(ApiKey k) => new(k.Name, k.Scopes, k.PrimaryPrefix, k.SecondaryPrefix, k.SecondaryExpiresAt,
-        k.ManagedBy, k.CreatedBy, k.CreatedAt, k.RotatedAt, k.RevokedAt);
+        k.SigningSecretProtected is not null, k.ManagedBy, k.CreatedBy, k.CreatedAt, k.RotatedAt, k.RevokedAt);
 }
 
-/// <summary>A key with its secret: returned once, when the secret is made.</summary>
-public sealed record ApiKeySecretView(ApiKeyView Key, string Secret);
+/// <summary>A key with its secret (and signing secret, for a signed key): returned once, when made.</summary>
+public sealed record ApiKeySecretView(ApiKeyView Key, string Secret, string? SigningSecret = null);

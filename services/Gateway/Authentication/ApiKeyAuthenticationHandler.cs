@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
+using ControlTower.Gateway.Keys;
 using Microsoft.Extensions.Options;
 
 namespace ControlTower.Gateway.Authentication;
@@ -15,10 +16,12 @@ public sealed class ApiKeyAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     ApiKeyStore keys,
+    WebhookSignatures signatures,
     IProblemDetailsService problems) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
     public const string HeaderName = "X-Api-Key";
+    private const string FailureItem = "ControlTower.AuthenticationFailure";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -32,6 +35,11 @@ public sealed class ApiKeyAuthenticationHandler(
         {
             return AuthenticateResult.Fail("The API key is not recognised.");
         }
+        if (identity.SigningSecret is not null && await SignatureFault(identity.SigningSecret) is { } fault)
+        {
+            Context.Items[FailureItem] = fault;
+            return AuthenticateResult.Fail(fault);
+        }
 
         var claims = new List<Claim> { new(ClaimTypes.Name, identity.Name) };
         claims.AddRange(identity.Scopes.Select(s => new Claim(Scopes.ClaimType, s)));
@@ -43,7 +51,7 @@ public sealed class ApiKeyAuthenticationHandler(
     {
         var detail = PresentedKey() is null
             ? $"No API key was sent; send it in the {HeaderName} header."
-            : "The API key is not recognised; it may have been mistyped, rotated or revoked.";
+            : Context.Items[FailureItem] as string ?? "The API key is not recognised; it may have been mistyped, rotated or revoked.";
         return Problem(StatusCodes.Status401Unauthorized, "Authentication required", detail);
     }
 
@@ -53,6 +61,20 @@ public sealed class ApiKeyAuthenticationHandler(
         var required = endpoint?.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>()?.Policy ?? "(unknown)";
         return Problem(StatusCodes.Status403Forbidden, "Not allowed",
             $"API key '{Context.User.Identity?.Name}' lacks the scope '{required}' this route requires.");
+    }
+
+    /// <summary>Reads the body (kept rewindable for the proxy) and checks its signature; null when it is good.</summary>
+    private async Task<string?> SignatureFault(string secret)
+    {
+        Request.EnableBuffering();
+        using var buffer = new MemoryStream();
+        await Request.Body.CopyToAsync(buffer, Context.RequestAborted);
+        Request.Body.Position = 0;
+        return signatures.Verify(secret,
+            Request.Headers[WebhookSignatures.IdHeader].FirstOrDefault(),
+            Request.Headers[WebhookSignatures.TimestampHeader].FirstOrDefault(),
+            Request.Headers[WebhookSignatures.SignatureHeader].FirstOrDefault(),
+            buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 
     private string? PresentedKey()

@@ -25,4 +25,10 @@ public sealed class ApiKey
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? RotatedAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
+
+    /// <summary>
+    /// When set, requests with this key must carry a Standard Webhooks signature made with this secret
+    /// (encrypted with ASP.NET Core data protection; the plain secret is shown once, at creation).
+    /// </summary>
+    public string? SigningSecretProtected { get; set; }
 }

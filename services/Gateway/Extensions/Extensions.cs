@@ -1,6 +1,7 @@
 using ControlTower.Gateway.Authentication;
 using ControlTower.Gateway.Data;
 using ControlTower.Gateway.Keys;
+using Microsoft.AspNetCore.DataProtection;
 using Yarp.ReverseProxy.Transforms;
 
 namespace ControlTower.Gateway.Extensions;
@@ -21,6 +22,10 @@ public static class Extensions
         builder.AddServiceDatabase<IHostApplicationBuilder, GatewayDbContext>(DatabaseName);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddMemoryCache();
+        builder.Services.AddDataProtection()
+            .SetApplicationName("ControlTower.Gateway")
+            .PersistKeysToDbContext<GatewayDbContext>();
+        builder.Services.AddSingleton<WebhookSignatures>();
         builder.Services.AddSingleton<ApiKeyStore>();
         // After the migration hosted service, so the table exists.
         builder.Services.AddHostedService<ApiKeyBootstrapper>();

@@ -91,6 +91,10 @@ namespace ControlTower.Gateway.Data.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("secondary_prefix");
 
+                    b.Property<string>("SigningSecretProtected")
+                        .HasColumnType("text")
+                        .HasColumnName("signing_secret_protected");
+
                     b.HasKey("Id")
                         .HasName("pk_api_keys");
 
@@ -107,6 +111,29 @@ namespace ControlTower.Gateway.Data.Migrations
                         .HasDatabaseName("ix_api_keys_secondary_hash");
 
                     b.ToTable("api_keys", (string)null);
+                });
+
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("text")
+                        .HasColumnName("friendly_name");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("text")
+                        .HasColumnName("xml");
+
+                    b.HasKey("Id")
+                        .HasName("pk_data_protection_keys");
+
+                    b.ToTable("data_protection_keys", (string)null);
                 });
 #pragma warning restore 612, 618
         }
