@@ -1,5 +1,13 @@
 using ControlTower.Collector.Aws.Apis;
+using ControlTower.Collector.Aws.Backfill;
 using ControlTower.Collector.Aws.Extensions;
+
+if (args is ["backfill", .. var backfillArgs])
+{
+    using var interrupted = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) => { e.Cancel = true; interrupted.Cancel(); };
+    return await BackfillCommand.RunAsync(backfillArgs, Console.Out, interrupted.Token);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -15,5 +23,6 @@ app.UseGatewayTrust();
 app.MapCloudTrailApi();
 
 app.Run();
+return 0;
 
 public partial class Program;
