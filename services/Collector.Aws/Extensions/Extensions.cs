@@ -1,4 +1,6 @@
+using Amazon.SQS;
 using ControlTower.Collector.Aws.Ingestion;
+using ControlTower.Collector.Aws.Sqs;
 
 namespace ControlTower.Collector.Aws.Extensions;
 
@@ -14,5 +16,21 @@ public static class Extensions
         builder.Services.AddSingleton<BatchPublisher>();
         builder.Services.AddSingleton<IngestionPipeline>();
         builder.AddControlTowerBus("collector-aws");
+        builder.AddSqsPoller();
+    }
+
+    /// <summary>The SQS poller runs only where a queue is configured (<c>Sqs:QueueUrl</c>).</summary>
+    private static void AddSqsPoller(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<SqsOptions>().BindConfiguration(SqsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        var sqs = builder.Configuration.GetSection(SqsOptions.SectionName).Get<SqsOptions>();
+        if (string.IsNullOrWhiteSpace(sqs?.QueueUrl))
+        {
+            return;
+        }
+        builder.Services.AddSingleton<IAmazonSQS>(_ => sqs.ServiceUrl is null
+            ? new AmazonSQSClient()
+            : new AmazonSQSClient(new AmazonSQSConfig { ServiceURL = sqs.ServiceUrl }));
+        builder.Services.AddHostedService<SqsPoller>();
     }
 }

@@ -17,6 +17,7 @@ public sealed class BatchSpy : IAsyncDisposable
     private readonly string queue;
     private readonly ConcurrentDictionary<string, int> seen = new();
     private readonly ConcurrentDictionary<string, JsonElement> activities = new();
+    private readonly ConcurrentDictionary<string, string> sources = new();
 
     private BatchSpy(IConnection connection, IChannel channel, string queue)
     {
@@ -32,6 +33,9 @@ public sealed class BatchSpy : IAsyncDisposable
 
     /// <summary>The last published form of each activity, by event id.</summary>
     public IReadOnlyDictionary<string, JsonElement> Activities => activities;
+
+    /// <summary>The source named by the batch each activity last arrived in, by event id.</summary>
+    public IReadOnlyDictionary<string, string> Sources => sources;
 
     public static async Task<BatchSpy> StartAsync(RabbitMqServer server, CancellationToken cancellationToken)
     {
@@ -78,11 +82,14 @@ public sealed class BatchSpy : IAsyncDisposable
         }
         Messages++;
         using var envelope = JsonDocument.Parse(result.Body);
-        foreach (var activity in envelope.RootElement.GetProperty("message").GetProperty("activities").EnumerateArray())
+        var message = envelope.RootElement.GetProperty("message");
+        var source = message.GetProperty("source").GetString()!;
+        foreach (var activity in message.GetProperty("activities").EnumerateArray())
         {
             var eventId = activity.GetProperty("eventId").GetString()!;
             seen.AddOrUpdate(eventId, 1, (_, n) => n + 1);
             activities[eventId] = activity.Clone();
+            sources[eventId] = source;
         }
         return true;
     }
