@@ -68,7 +68,8 @@ var web = builder.AddProject<Projects.ControlTower_Web>("web")
 builder.Eventing.Subscribe<ResourceReadyEvent>(web.Resource, (ready, _) =>
 {
     ready.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ControlTower").LogInformation(
-        "Control Tower is ready after {Seconds:F1} s. Portal: {Portal}  Gateway: {Gateway}",
+        "Control Tower is ready after {Seconds:F1} s. Portal: {Portal}  Gateway: {Gateway}  "
+        + "API keys (demo-source: ingest, portal: read, admin: key management): dotnet user-secrets list --project AppHost",
         startedAt.Elapsed.TotalSeconds, web.GetEndpoint("http").Url, gateway.GetEndpoint("http").Url);
     return Task.CompletedTask;
 });
