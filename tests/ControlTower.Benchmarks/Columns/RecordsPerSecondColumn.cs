@@ -1,0 +1,32 @@
+using System.Globalization;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+
+namespace ControlTower.Benchmarks.Columns;
+
+/// <summary>Throughput in the unit ingestion is sized in: records per operation divided by the mean time of one.</summary>
+public sealed class RecordsPerSecondColumn(int recordsPerOperation) : IColumn
+{
+    public string Id => nameof(RecordsPerSecondColumn);
+    public string ColumnName => "Records/s";
+    public bool AlwaysShow => true;
+    public ColumnCategory Category => ColumnCategory.Custom;
+    public int PriorityInCategory => 0;
+    public bool IsNumeric => true;
+    public UnitType UnitType => UnitType.Dimensionless;
+    public string Legend => $"Records per second: {recordsPerOperation} records per operation / mean time of one operation";
+
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+    public bool IsAvailable(Summary summary) => true;
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, summary.Style);
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) =>
+        RecordsPerSecond(summary[benchmarkCase]) is { } rate ? rate.ToString("N0", CultureInfo.InvariantCulture) : "NA";
+
+    public double? RecordsPerSecond(BenchmarkReport? report) =>
+        report?.ResultStatistics is { Mean: > 0 } statistics ? recordsPerOperation / (statistics.Mean / 1e9) : null;
+
+    public override string ToString() => ColumnName;
+}

@@ -1,0 +1,38 @@
+using System.Globalization;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using ControlTower.Benchmarks.Columns;
+using ControlTower.Benchmarks.Parsing;
+
+// `--quick` is shorthand for BenchmarkDotNet's own `--job short`: one launch, three warm-ups, three iterations.
+var quick = args.Contains("--quick", StringComparer.OrdinalIgnoreCase);
+var benchmarkArgs = args.Where(a => !string.Equals(a, "--quick", StringComparison.OrdinalIgnoreCase)).ToArray();
+// Without a filter BenchmarkDotNet asks which benchmarks to run, which waits forever when nobody is there to answer.
+if (!benchmarkArgs.Any(a => a is "--filter" or "-f" || a.StartsWith("--filter=", StringComparison.Ordinal)))
+{
+    benchmarkArgs = [.. benchmarkArgs, "--filter", "*"];
+}
+
+var (_, records) = CloudTrailCorpus.LoadLogFile();
+var recordsPerSecond = new RecordsPerSecondColumn(records);
+// Under bin/, which git ignores, rather than wherever the command was run from.
+var config = DefaultConfig.Instance
+    .AddColumn(recordsPerSecond)
+    .WithArtifactsPath(Path.Combine(AppContext.BaseDirectory, "BenchmarkDotNet.Artifacts"));
+if (quick)
+{
+    config = config.AddJob(Job.ShortRun);
+}
+
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(CloudTrailNormalizerBenchmarks).Assembly).Run(benchmarkArgs, config);
+
+foreach (var report in summaries.SelectMany(s => s.Reports))
+{
+    var name = report.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo.Trim('\'');
+    var line = recordsPerSecond.RecordsPerSecond(report) is { } rate
+        ? string.Create(CultureInfo.InvariantCulture,
+            $"{name}: {records} records per op, mean {report.ResultStatistics!.Mean / 1e3:N1} µs, {rate:N0} records/s")
+        : $"{name}: no result";
+    Console.WriteLine(line);
+}

@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Net;
+
+namespace ControlTower.LoadDriver;
+
+public sealed record LoadOptions
+{
+    public const string KeyVariable = "CT_INGEST_KEY";
+    public const string IngestPath = "ingest/aws/cloudtrail";
+    public const int MaxDurationSeconds = 3600;
+    // The collector's default Ingestion:MaxRecords.
+    public const int MaxBatch = 20_000;
+    public const int MaxConcurrency = 256;
+
+    public required Uri Gateway { get; init; }
+    public required string Key { get; init; }
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(60);
+    public int Batch { get; init; } = 500;
+    public int Concurrency { get; init; } = 8;
+    public bool Gzip { get; init; }
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public int Seed { get; init; } = 1;
+
+    public Uri Endpoint => new(Gateway, IngestPath);
+
+    public const string Usage = """
+        Posts generated CloudTrail log files to Control Tower's gateway for a fixed time and prints what came back.
+
+        usage: dotnet run -c Release --project tests/ControlTower.LoadDriver -- --key KEY [options]
+
+          --gateway URL      gateway base address (default http://localhost:5100); loopback only unless --allow-remote
+          --key KEY          ingest API key (X-Api-Key); or set CT_INGEST_KEY
+          --duration S       seconds to keep sending, 1-3600 (default 60)
+          --batch N          records per request, 1-20000 (default 500)
+          --concurrency N    requests in flight, 1-256 (default 8)
+          --gzip             send bodies gzip-compressed (Content-Encoding: gzip)
+          --timeout S        per-request timeout in seconds (default 30); the run ends at most this long after --duration
+          --seed N           seed for the mix of accounts, calls and identities (default 1); eventIDs are always fresh
+          --allow-remote     allow a gateway that is not localhost, 127.0.0.1 or ::1
+        """;
+
+    /// <summary>The options the arguments give, or the reason they give none.</summary>
+    public static (LoadOptions? Options, string? Error) Parse(string[] args)
+    {
+        var gateway = "http://localhost:5100";
+        var key = Environment.GetEnvironmentVariable(KeyVariable);
+        int duration = 60, batch = 500, concurrency = 8, timeout = 30, seed = 1;
+        bool gzip = false, allowRemote = false;
+
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i];
+            string? Value() => i + 1 < args.Length ? args[++i] : null;
+            bool Int(out int value, int min, int max) =>
+                int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
+            switch (name)
+            {
+                case "--gateway": gateway = Value() ?? ""; break;
+                case "--key": key = Value(); break;
+                case "--gzip": gzip = true; break;
+                case "--allow-remote": allowRemote = true; break;
+                case "--duration" when !Int(out duration, 1, MaxDurationSeconds): return (null, $"--duration takes whole seconds from 1 to {MaxDurationSeconds}");
+                case "--batch" when !Int(out batch, 1, MaxBatch): return (null, $"--batch takes a record count from 1 to {MaxBatch}");
+                case "--concurrency" when !Int(out concurrency, 1, MaxConcurrency): return (null, $"--concurrency takes 1 to {MaxConcurrency}");
+                case "--timeout" when !Int(out timeout, 1, 600): return (null, "--timeout takes whole seconds from 1 to 600");
+                case "--seed" when !Int(out seed, 0, int.MaxValue): return (null, "--seed takes a non-negative whole number");
+                case "--duration" or "--batch" or "--concurrency" or "--timeout" or "--seed": break;
+                default: return (null, $"unknown argument '{name}'");
+            }
+        }
+
+        if (!Uri.TryCreate(gateway, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            return (null, $"--gateway '{gateway}' is not an http(s) URL");
+        }
+        if (!allowRemote && !IsLoopback(uri))
+        {
+            return (null, $"--gateway {uri.Host} is not this machine (localhost, 127.0.0.1, ::1); pass --allow-remote to load another host");
+        }
+        if (string.IsNullOrWhiteSpace(key))
+        {
+            return (null, $"an ingest key is needed: --key KEY or {KeyVariable}");
+        }
+
+        // A base without a trailing slash would lose its last segment when the ingest path is appended.
+        var baseUri = uri.AbsolutePath.EndsWith('/') ? uri : new Uri(uri + "/");
+        return (new LoadOptions
+        {
+            Gateway = baseUri,
+            Key = key,
+            Duration = TimeSpan.FromSeconds(duration),
+            Batch = batch,
+            Concurrency = concurrency,
+            Gzip = gzip,
+            RequestTimeout = TimeSpan.FromSeconds(timeout),
+            Seed = seed,
+        }, null);
+    }
+
+    private static bool IsLoopback(Uri uri) =>
+        string.Equals(uri.IdnHost, "localhost", StringComparison.OrdinalIgnoreCase)
+        || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
+}
