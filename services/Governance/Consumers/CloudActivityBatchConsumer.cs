@@ -2,6 +2,8 @@ using ControlTower.Contracts.Activity;
 using ControlTower.Governance.Data;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace ControlTower.Governance.Consumers;
 
@@ -11,9 +13,10 @@ namespace ControlTower.Governance.Consumers;
 /// </summary>
 public sealed class CloudActivityBatchConsumer(GovernanceDbContext db) : IConsumer<CloudActivityBatch>
 {
+    // One statement for the whole batch: the accounts arrive as arrays and are merged in one pass.
     private const string UpsertSql = """
         INSERT INTO observed_accounts (provider, account, first_seen, last_seen, last_region)
-        VALUES ({0}, {1}, {2}, {3}, {4})
+        SELECT * FROM unnest(@provider, @account, @first_seen, @last_seen, @last_region)
         ON CONFLICT (provider, account) DO UPDATE SET
             first_seen = LEAST(observed_accounts.first_seen, excluded.first_seen),
             last_region = CASE WHEN excluded.last_seen >= observed_accounts.last_seen
@@ -24,6 +27,8 @@ public sealed class CloudActivityBatchConsumer(GovernanceDbContext db) : IConsum
 
     public async Task Consume(ConsumeContext<CloudActivityBatch> context)
     {
+        // One row per account (ON CONFLICT cannot touch a row twice in one statement), in one order so that
+        // concurrent batches lock rows alike and cannot deadlock.
         var accounts = context.Message.Activities
             .GroupBy(a => (a.Provider, a.Account))
             .Select(g =>
@@ -31,13 +36,16 @@ public sealed class CloudActivityBatchConsumer(GovernanceDbContext db) : IConsum
                 var latest = g.MaxBy(a => a.Time)!;
                 return (g.Key.Provider, g.Key.Account, First: g.Min(a => a.Time).ToUniversalTime(), Last: latest.Time.ToUniversalTime(), latest.Region);
             })
-            .OrderBy(a => a.Provider).ThenBy(a => a.Account); // one lock order, so concurrent batches cannot deadlock
+            .OrderBy(a => a.Provider, StringComparer.Ordinal).ThenBy(a => a.Account, StringComparer.Ordinal)
+            .ToList();
 
-        await using var transaction = await db.Database.BeginTransactionAsync(context.CancellationToken);
-        foreach (var a in accounts)
-        {
-            await db.Database.ExecuteSqlRawAsync(UpsertSql, [a.Provider, a.Account, a.First, a.Last, (object?)a.Region ?? DBNull.Value], context.CancellationToken);
-        }
-        await transaction.CommitAsync(context.CancellationToken);
+        await db.Database.ExecuteSqlRawAsync(UpsertSql,
+        [
+            new NpgsqlParameter<string[]>("provider", accounts.Select(a => a.Provider).ToArray()),
+            new NpgsqlParameter<string[]>("account", accounts.Select(a => a.Account).ToArray()),
+            new NpgsqlParameter<DateTimeOffset[]>("first_seen", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = accounts.Select(a => a.First).ToArray() },
+            new NpgsqlParameter<DateTimeOffset[]>("last_seen", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = accounts.Select(a => a.Last).ToArray() },
+            new NpgsqlParameter<string?[]>("last_region", accounts.Select(a => a.Region).ToArray()),
+        ], context.CancellationToken);
     }
 }
