@@ -44,6 +44,12 @@ public static class BusExtensions
                     h.Password(password);
                     h.PublisherConfirmation = true;
                 });
+                // Absent fields cost bytes on the broker and parsing in every consumer; leave nulls out.
+                cfg.ConfigureJsonSerializerOptions(json =>
+                {
+                    json.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
+                    return json;
+                });
                 cfg.UseMessageRetry(r => r.Exponential(5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
                 cfg.ConfigureEndpoints(context);
             });

@@ -23,7 +23,7 @@ public sealed class ActivityStore(OperationsDbContext db)
         SELECT u.provider, u.event_id, u.time, u.account, u.region, u.service, u.operation, u.actor, u.actor_type,
                u.source_ip, u.user_agent, u.outcome, u.error_code, u.error_message, u.read_only, u.event_type,
                u.event_category, u.management_event, u.event_version, u.recipient_account, u.organization_id,
-               u.mfa_used, u.request_id, u.identity::jsonb, u.resources::jsonb, u.anomalies::jsonb, u.raw::json,
+               u.mfa_used, u.request_id, u.identity::jsonb, u.resources::jsonb, u.anomalies::jsonb, u.raw,
                @source, @received_at, now()
         FROM unnest(@provider, @event_id, @time, @account, @region, @service, @operation, @actor, @actor_type,
                     @source_ip, @user_agent, @outcome, @error_code, @error_message, @read_only, @event_type,

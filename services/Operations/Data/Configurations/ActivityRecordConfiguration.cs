@@ -17,9 +17,10 @@ public sealed class ActivityRecordConfiguration : IEntityTypeConfiguration<Activ
         builder.Property(a => a.Service).HasMaxLength(256);
         builder.Property(a => a.Operation).HasMaxLength(256);
         builder.Property(a => a.Outcome).HasMaxLength(16);
-        // The raw record is evidence, read back whole and rarely: json keeps it as sent without the cost of
-        // parsing into jsonb, and the migration has PostgreSQL compress it (lz4) even in short rows.
-        builder.Property(a => a.Raw).HasColumnType("json");
+        // The raw record is evidence, read back whole and rarely, and valid JSON by construction (the collector
+        // parsed it): text keeps it as sent without parsing it again, and the migration has PostgreSQL compress
+        // it (lz4) even in short rows.
+        builder.Property(a => a.Raw).HasColumnType("text");
         builder.Property(a => a.Identity).HasColumnType("jsonb");
         builder.Property(a => a.Resources).HasColumnType("jsonb").HasDefaultValueSql("'[]'::jsonb");
         builder.Property(a => a.Anomalies).HasColumnType("jsonb").HasDefaultValueSql("'[]'::jsonb");

@@ -108,7 +108,7 @@ namespace ControlTower.Operations.Data.Migrations
 
                     b.Property<string>("Raw")
                         .IsRequired()
-                        .HasColumnType("json")
+                        .HasColumnType("text")
                         .HasColumnName("raw");
 
                     b.Property<bool?>("ReadOnly")
