@@ -178,18 +178,7 @@ public sealed class CloudTrailIngestionTests(InfrastructureFixture infrastructur
     public async Task EventBridgeEventsArriveSinglyOrInBatchesAsTheCloudTrailRecordsTheyCarry()
     {
         var single = Guid.NewGuid().ToString();
-        var envelope = new System.Text.Json.Nodes.JsonObject
-        {
-            ["version"] = "0",
-            ["id"] = Guid.NewGuid().ToString(),
-            ["detail-type"] = "AWS API Call via CloudTrail",
-            ["source"] = "aws.iam",
-            ["account"] = "111122223333",
-            ["time"] = "2026-11-28T10:00:00Z",
-            ["region"] = "us-east-1",
-            ["resources"] = new System.Text.Json.Nodes.JsonArray(),
-            ["detail"] = CloudTrailFiles.Record(single),
-        };
+        var envelope = CloudTrailFiles.EventBridgeEnvelope(CloudTrailFiles.Record(single));
         var batch = await File.ReadAllTextAsync(Repository.TestData("aws/eventbridge-batch.json"), TestContext.Current.CancellationToken);
         var batchIds = JsonDocument.Parse(batch).RootElement.EnumerateArray()
             .Select(e => e.GetProperty("detail").GetProperty("eventID").GetString()!).ToList();

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Amazon.Runtime;
 using Amazon.SQS;
 using ControlTower.Testing;
@@ -48,15 +47,5 @@ public sealed class SqsPollerTests(InfrastructureFixture infrastructure)
         Assert.Equal("sqs:ct-events", spy.Sources[first]);
     }
 
-    private static string Envelope(string eventId) => new JsonObject
-    {
-        ["version"] = "0",
-        ["id"] = Guid.NewGuid().ToString(),
-        ["detail-type"] = "AWS API Call via CloudTrail",
-        ["source"] = "aws.iam",
-        ["account"] = "111122223333",
-        ["time"] = "2026-11-28T10:00:00Z",
-        ["region"] = "us-east-1",
-        ["detail"] = CloudTrailFiles.Record(eventId),
-    }.ToJsonString();
+    private static string Envelope(string eventId) => CloudTrailFiles.EventBridgeEnvelope(CloudTrailFiles.Record(eventId)).ToJsonString();
 }

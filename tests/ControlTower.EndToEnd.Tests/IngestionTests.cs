@@ -76,18 +76,7 @@ public sealed class IngestionTests(SystemFixture system)
     public async Task EventBridgeEventPostedToTheGatewayIsStoredAsItsCloudTrailRecord()
     {
         var eventId = Guid.NewGuid().ToString();
-        var envelope = new System.Text.Json.Nodes.JsonObject
-        {
-            ["version"] = "0",
-            ["id"] = Guid.NewGuid().ToString(),
-            ["detail-type"] = "AWS API Call via CloudTrail",
-            ["source"] = "aws.organizations",
-            ["account"] = "111122223333",
-            ["time"] = "2026-11-28T10:00:00Z",
-            ["region"] = "us-east-1",
-            ["resources"] = new System.Text.Json.Nodes.JsonArray(),
-            ["detail"] = CloudTrailFiles.Record(eventId, eventName: "MoveAccount"),
-        };
+        var envelope = CloudTrailFiles.EventBridgeEnvelope(CloudTrailFiles.Record(eventId, eventName: "MoveAccount"), source: "aws.organizations");
 
         using var response = await system.Gateway.SendAsync(Post(Encoding.UTF8.GetBytes(envelope.ToJsonString()), system.IngestKey, path: "/ingest/aws/eventbridge"), TestContext.Current.CancellationToken);
 

@@ -33,6 +33,20 @@ public static class CloudTrailFiles
             ["recipientAccountId"] = account,
         };
 
+    /// <summary>An EventBridge event carrying <paramref name="record"/>, as CloudTrail's rules deliver it.</summary>
+    public static JsonObject EventBridgeEnvelope(JsonNode record, string source = "aws.iam", string detailType = "AWS API Call via CloudTrail") => new()
+    {
+        ["version"] = "0",
+        ["id"] = Guid.NewGuid().ToString(),
+        ["detail-type"] = detailType,
+        ["source"] = source,
+        ["account"] = "111122223333",
+        ["time"] = "2026-11-28T10:00:00Z",
+        ["region"] = "us-east-1",
+        ["resources"] = new JsonArray(),
+        ["detail"] = record,
+    };
+
     public static string File(params JsonNode[] records) =>
         new JsonObject { ["Records"] = new JsonArray(records) }.ToJsonString();
 
