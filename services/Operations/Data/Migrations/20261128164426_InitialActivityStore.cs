@@ -28,9 +28,20 @@ namespace ControlTower.Operations.Data.Migrations
                     user_agent = table.Column<string>(type: "text", nullable: true),
                     outcome = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     error_code = table.Column<string>(type: "text", nullable: true),
+                    error_message = table.Column<string>(type: "text", nullable: true),
+                    event_category = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    management_event = table.Column<bool>(type: "boolean", nullable: true),
+                    event_version = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
+                    recipient_account = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
+                    organization_id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    mfa_used = table.Column<bool>(type: "boolean", nullable: true),
+                    request_id = table.Column<string>(type: "text", nullable: true),
+                    identity = table.Column<string>(type: "jsonb", nullable: true),
+                    resources = table.Column<string>(type: "jsonb", nullable: false, defaultValueSql: "'[]'::jsonb"),
+                    anomalies = table.Column<string>(type: "jsonb", nullable: false, defaultValueSql: "'[]'::jsonb"),
                     read_only = table.Column<bool>(type: "boolean", nullable: true),
                     event_type = table.Column<string>(type: "text", nullable: true),
-                    raw = table.Column<string>(type: "jsonb", nullable: false),
+                    raw = table.Column<string>(type: "text", nullable: false),
                     source = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
                     received_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     stored_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
@@ -50,6 +61,11 @@ namespace ControlTower.Operations.Data.Migrations
                 name: "ix_activities_time_provider_event_id",
                 table: "activities",
                 columns: new[] { "time", "provider", "event_id" });
+
+            // The raw record is compressed (lz4, cheap enough for the ingest path) once a row passes 256 bytes;
+            // by default PostgreSQL waits for 2 KB, which most CloudTrail records never reach.
+            migrationBuilder.Sql("ALTER TABLE activities ALTER COLUMN raw SET COMPRESSION lz4;");
+            migrationBuilder.Sql("ALTER TABLE activities SET (toast_tuple_target = 256);");
         }
 
         /// <inheritdoc />

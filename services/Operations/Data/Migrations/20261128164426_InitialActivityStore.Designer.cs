@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace ControlTower.Operations.Data.Migrations
 {
     [DbContext(typeof(OperationsDbContext))]
-    [Migration("20261128161301_RawJsonCompressed")]
-    partial class RawJsonCompressed
+    [Migration("20261128164426_InitialActivityStore")]
+    partial class InitialActivityStore
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -111,7 +111,7 @@ namespace ControlTower.Operations.Data.Migrations
 
                     b.Property<string>("Raw")
                         .IsRequired()
-                        .HasColumnType("json")
+                        .HasColumnType("text")
                         .HasColumnName("raw");
 
                     b.Property<bool?>("ReadOnly")
