@@ -26,22 +26,16 @@ public static class JsonBody
             return (null, TooLarge(maxBytes));
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16384];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        var body = await request.Body.ReadAtMostAsync(maxBytes, request.HttpContext.RequestAborted);
+        if (body is null)
         {
-            if (buffer.Length + read > maxBytes)
-            {
-                return (null, TooLarge(maxBytes));
-            }
-            buffer.Write(chunk, 0, read);
+            return (null, TooLarge(maxBytes));
         }
 
         var options = request.HttpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         try
         {
-            var value = JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), options);
+            var value = JsonSerializer.Deserialize<T>(body, options);
             return value is null
                 ? (null, Invalid("$", "The body is JSON null; send an object."))
                 : (value, null);

@@ -11,10 +11,11 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapDefaultEndpoints();
+// Before authentication: checking a signed request reads its body, which must already be bounded.
+app.UseRequestLimits();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
-app.UseRequestLimits();
 app.MapAdminKeysApi();
 app.MapReverseProxy();
 

@@ -191,6 +191,27 @@ public sealed class GatewayTests(InfrastructureFixture infrastructure) : IAsyncL
     }
 
     [Fact]
+    public async Task OversizedBodyIsRefusedBeforeAnyoneReadsIt()
+    {
+        var settings = Settings(IngestKey);
+        settings["Gateway:MaxRequestBodyBytes"] = "1024";
+        await using var small = new ServiceFactory<Program>(settings);
+        using var smallClient = small.CreateClient();
+        await small.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/ingest/aws/cloudtrail")
+        {
+            Content = new StringContent(new string('x', 2048), new MediaTypeHeaderValue("application/json")),
+        };
+        request.Headers.Add("X-Api-Key", "not-checked-yet-because-the-body-is-too-big");
+
+        using var response = await smallClient.SendAsync(request, TestContext.Current.CancellationToken);
+
+        // Limits come before authentication, which may read the body to check a signature.
+        var problem = await Problem(response, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Contains("1024 bytes", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task KeysShorterThanTheMinimumStopTheGatewayFromStarting()
     {
         await using var weak = Gateway("short");

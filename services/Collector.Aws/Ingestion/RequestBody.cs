@@ -40,7 +40,7 @@ public static class RequestBody
             sizeFeature.MaxRequestBodySize = options.MaxRequestBytes + 1;
         }
 
-        var wire = await ReadLimitedAsync(request.Body, options.MaxRequestBytes, cancellationToken);
+        var wire = await request.Body.ReadAtMostAsync(options.MaxRequestBytes, cancellationToken);
         if (wire is null)
         {
             return Fail(Problems.TooLarge("request body", options.MaxRequestBytes));
@@ -61,7 +61,7 @@ public static class RequestBody
         try
         {
             await using var inflating = new GZipStream(new MemoryStream(wire, writable: false), CompressionMode.Decompress);
-            var json = await ReadLimitedAsync(inflating, options.MaxDecompressedBytes, cancellationToken);
+            var json = await inflating.ReadAtMostAsync(options.MaxDecompressedBytes, cancellationToken);
             if (json is null)
             {
                 return Fail(Problems.TooLarge("decompressed request body", options.MaxDecompressedBytes));
@@ -77,21 +77,4 @@ public static class RequestBody
     }
 
     private static BodyRead Fail(IResult problem) => new(ReadOnlyMemory<byte>.Empty, problem);
-
-    /// <summary>Reads the stream whole, or returns null as soon as it passes <paramref name="limit"/> bytes.</summary>
-    private static async Task<byte[]?> ReadLimitedAsync(Stream source, long limit, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await source.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
-    }
 }

@@ -411,11 +411,9 @@ public static class CloudTrailNormalizer
     private static string? Text(JsonElement value) =>
         value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text ? text : null;
 
-    private static string? NonEmpty(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value)
-            && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text
-            ? text
-            : null;
+    /// <summary>The named property's text, when the element is an object and the property a non-empty string.</summary>
+    internal static string? NonEmpty(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) ? Text(value) : null;
 
     private static string Truncate(string text) => text.Length <= 64 ? text : text[..64] + "…";
 }

@@ -33,9 +33,9 @@ public static class EventBridgeNormalizer
             error = new RecordError(index, "$", $"an event must be a JSON object, not {envelope.ValueKind}");
             return false;
         }
-        var id = Text(envelope, "id");
-        var detailType = Text(envelope, "detail-type");
-        var source = Text(envelope, "source");
+        var id = CloudTrailNormalizer.NonEmpty(envelope, "id");
+        var detailType = CloudTrailNormalizer.NonEmpty(envelope, "detail-type");
+        var source = CloudTrailNormalizer.NonEmpty(envelope, "source");
         var missing = id is null ? "id" : detailType is null ? "detail-type" : source is null ? "source" : null;
         if (missing is not null)
         {
@@ -48,11 +48,11 @@ public static class EventBridgeNormalizer
             return false;
         }
 
-        var time = Text(envelope, "time") is { } text && CloudTrailNormalizer.TryParseTime(text, out var parsed) ? parsed : (DateTimeOffset?)null;
+        var time = CloudTrailNormalizer.NonEmpty(envelope, "time") is { } text && CloudTrailNormalizer.TryParseTime(text, out var parsed) ? parsed : (DateTimeOffset?)null;
         var envelopeContext = context with
         {
-            Account = Text(envelope, "account"),
-            Region = Text(envelope, "region"),
+            Account = CloudTrailNormalizer.NonEmpty(envelope, "account"),
+            Region = CloudTrailNormalizer.NonEmpty(envelope, "region"),
             Time = time,
             Resources = envelope.TryGetProperty("resources", out var resources) && resources.ValueKind == JsonValueKind.Array
                 ? resources.EnumerateArray().Where(r => r.ValueKind == JsonValueKind.String).Select(r => r.GetString()!).ToList()
@@ -92,9 +92,4 @@ public static class EventBridgeNormalizer
         };
         return true;
     }
-
-    private static string? Text(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text
-            ? text
-            : null;
 }

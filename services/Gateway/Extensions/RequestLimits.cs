@@ -29,7 +29,16 @@ public static class RequestLimits
             {
                 feature.MaxRequestBodySize = limit;
             }
-            await next(context);
+            try
+            {
+                await next(context);
+            }
+            catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
+            {
+                // A chunked body passed the limit while authentication read it for its signature.
+                await TooLarge(context, limit);
+                return;
+            }
             // The proxy answers a body cut off at the limit with a bare 413; say which limit.
             if (context.Response.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
             {
