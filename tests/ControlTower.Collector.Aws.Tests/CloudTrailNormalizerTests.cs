@@ -84,6 +84,75 @@ public sealed class CloudTrailNormalizerTests
         Assert.Equal(TimeSpan.Zero, time.Offset);
     }
 
+    [Theory]
+    [InlineData("2024-01-15 10:30:00.123", "2024-01-15T10:30:00.1230000+00:00")]
+    [InlineData("2022-09-30 15:11:25.000000000", "2022-09-30T15:11:25.0000000+00:00")]
+    [InlineData("2022-09-30 15:11:25.123456789", "2022-09-30T15:11:25.1234567+00:00")]
+    [InlineData("2026-11-28T09:02:11Z", "2026-11-28T09:02:11.0000000+00:00")]
+    [InlineData("2026-11-28T09:02:11.5Z", "2026-11-28T09:02:11.5000000+00:00")]
+    [InlineData("2026-11-28T10:02:11+01:00", "2026-11-28T09:02:11.0000000+00:00")]
+    [InlineData("2026-11-28T00:30:00-05:30", "2026-11-28T06:00:00.0000000+00:00")]
+    [InlineData("2024-02-29T23:59:59Z", "2024-02-29T23:59:59.0000000+00:00")]
+    public void TimesAreReadStraightFromUtf8AsUtc(string text, string expected)
+    {
+        Assert.True(CloudTrailNormalizer.TryParseTime(System.Text.Encoding.UTF8.GetBytes(text), out var time));
+        Assert.Equal(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), time);
+        Assert.Equal(TimeSpan.Zero, time.Offset);
+    }
+
+    [Theory]
+    [InlineData("2023-02-29T00:00:00Z")]
+    [InlineData("2026-13-01T00:00:00Z")]
+    [InlineData("2026-11-28T24:00:00Z")]
+    [InlineData("2026-11-28T09:02:11.Z")]
+    [InlineData("2026-11-28T09:02:11+1:00")]
+    [InlineData("2026-11-28T09:02:11 UTC")]
+    [InlineData("2026-11-28")]
+    [InlineData("yesterday at noon!!")]
+    public void TextThatIsNotATimeIsNotReadAsOne(string text) =>
+        Assert.False(CloudTrailNormalizer.TryParseTime(System.Text.Encoding.UTF8.GetBytes(text), out _));
+
+    [Fact]
+    public void RawRecordsShareTheBodyTheyWereParsedFromAndSurviveTheBus()
+    {
+        var body = System.Text.Encoding.UTF8.GetBytes(new JsonObject { ["Records"] = new JsonArray(CloudTrailFiles.Record(), CloudTrailFiles.Record()) }.ToJsonString());
+        using var document = JsonDocument.Parse(body);
+        var (activities, errors) = CloudTrailNormalizer.NormalizeAll(document.RootElement.GetProperty("Records"), Context with { Source = body });
+
+        Assert.Empty(errors);
+        var second = activities[1];
+        Assert.True(second.Raw.TryGetUtf8(out var shared));
+        // The raw record is the body's own bytes at the record's place, not a copy.
+        Assert.True(System.Runtime.CompilerServices.Unsafe.AreSame(
+            ref System.Runtime.InteropServices.MemoryMarshal.GetReference(shared),
+            ref System.Runtime.InteropServices.MemoryMarshal.GetReference(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(document.RootElement.GetProperty("Records")[1]))));
+
+        // On the bus it is a JSON string holding the record; read back, it is the same text.
+        var json = JsonSerializer.Serialize(second);
+        var back = JsonSerializer.Deserialize<CloudActivity>(json)!;
+        Assert.Equal(JsonValueKind.String, Parse(json).GetProperty("Raw").ValueKind);
+        Assert.False(back.Raw.TryGetUtf8(out _));
+        Assert.Equal(second.Raw.ToString(), back.Raw.ToString());
+        Assert.True(JsonNode.DeepEquals(CloudTrailFiles.Record()["eventVersion"], JsonNode.Parse(back.Raw)!["eventVersion"]));
+    }
+
+    [Fact]
+    public void RepeatedValuesComeBackAsOneStringAndEscapedOnesAreUnescaped()
+    {
+        var interner = new Utf8Interner(size: 2);
+        var values = Parse("""["us-east-1", "us-east-1", "eu-west-1", "a\"quoted\"", "", 7]""");
+
+        var first = interner.Text(values[0]);
+        Assert.Equal("us-east-1", first);
+        Assert.Same(first, interner.Text(values[1]));
+        // With two slots, other values take them over; the answers stay right.
+        Assert.Equal("eu-west-1", interner.Text(values[2]));
+        Assert.Equal("us-east-1", interner.Text(values[1]));
+        Assert.Equal("a\"quoted\"", interner.Text(values[3]));
+        Assert.Null(interner.Text(values[4]));
+        Assert.Null(interner.Text(values[5]));
+    }
+
     [Fact]
     public void FailedCallsCarryTheirErrorCodeAndMessage()
     {

@@ -64,7 +64,8 @@ public sealed class IngestionPipeline(
                 return Problems.TooManyRecords(records.Count, limits.MaxRecords);
             }
 
-            context = context with { ReceivedAt = clock.GetUtcNow() };
+            // The body is this request's own array, alive and unchanged until the batch is published.
+            context = context with { ReceivedAt = clock.GetUtcNow(), Source = body.Json };
             var accepted = new List<CloudActivity>(records.Count);
             var errors = new List<RecordError>();
             var warnings = new List<RecordWarning>();

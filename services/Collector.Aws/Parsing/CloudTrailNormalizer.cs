@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using ControlTower.Collector.Aws.Ingestion;
@@ -14,6 +15,8 @@ namespace ControlTower.Collector.Aws.Parsing;
 public static class CloudTrailNormalizer
 {
     public const string UnknownAccount = "unknown";
+
+    private static readonly Utf8Interner Interned = new();
 
     private static readonly string[] TimeFormats =
     [
@@ -61,8 +64,8 @@ public static class CloudTrailNormalizer
 
         var f = Fields.Read(record);
         var eventId = Text(f.EventId);
-        var eventSource = Text(f.EventSource);
-        var eventName = Text(f.EventName);
+        var eventSource = Shared(f.EventSource);
+        var eventName = Shared(f.EventName);
         var missing = eventId is null ? "eventID" : eventSource is null ? "eventSource" : eventName is null ? "eventName" : null;
         if (missing is not null)
         {
@@ -73,9 +76,9 @@ public static class CloudTrailNormalizer
         List<string>? anomalies = null;
         var identity = Identity(f.Identity);
         var time = EventTime(f.EventTime, context, ref anomalies);
-        var recipient = Text(f.Recipient);
+        var recipient = Shared(f.Recipient);
         var account = Account(recipient, identity, context, ref anomalies);
-        var recordRegion = Text(f.Region);
+        var recordRegion = Shared(f.Region);
         var region = recordRegion;
         if (region is null && context.Region is not null)
         {
@@ -83,10 +86,10 @@ public static class CloudTrailNormalizer
             Note(ref anomalies, $"awsRegion missing; taken from the container ({region})");
         }
         CrossCheck(context, recipient ?? identity?.Account, recordRegion, ref anomalies);
-        var version = Text(f.EventVersion);
+        var version = Shared(f.EventVersion);
         CheckVersion(version, ref anomalies);
 
-        var errorCode = Text(f.ErrorCode);
+        var errorCode = Shared(f.ErrorCode);
         if (errorCode is null && eventName == "ConsoleLogin" && f.ResponseElements.ValueKind == JsonValueKind.Object
             && string.Equals(NonEmpty(f.ResponseElements, "ConsoleLogin"), "Failure", StringComparison.OrdinalIgnoreCase))
         {
@@ -101,19 +104,19 @@ public static class CloudTrailNormalizer
             Time = time,
             Account = account,
             Region = region,
-            Service = ServiceName(eventSource!),
+            Service = Service(f.EventSource, eventSource!),
             Operation = eventName!,
             Actor = identity?.Arn ?? identity?.UserName ?? identity?.PrincipalId ?? identity?.InvokedBy,
             ActorType = identity?.Type,
             Identity = identity,
-            SourceIp = Text(f.SourceIp),
-            UserAgent = Text(f.UserAgent),
+            SourceIp = Shared(f.SourceIp),
+            UserAgent = Shared(f.UserAgent),
             Outcome = errorCode is null ? ActivityOutcome.Success : ActivityOutcome.Failure,
             ErrorCode = errorCode,
             ErrorMessage = Text(f.ErrorMessage),
             ReadOnly = Bool(f.ReadOnly),
-            EventType = Text(f.EventType),
-            EventCategory = Text(f.EventCategory),
+            EventType = Shared(f.EventType),
+            EventCategory = Shared(f.EventCategory),
             ManagementEvent = Bool(f.ManagementEvent),
             EventVersion = version,
             RecipientAccount = recipient,
@@ -122,7 +125,7 @@ public static class CloudTrailNormalizer
             RequestId = Text(f.RequestId),
             Resources = Resources(f.Resources, context),
             Anomalies = (IReadOnlyList<string>?)anomalies ?? [],
-            Raw = record.GetRawText(),
+            Raw = RawRecord(record, context),
         };
         return true;
     }
@@ -191,6 +194,35 @@ public static class CloudTrailNormalizer
         }
     }
 
+    /// <summary>The service of an event source read from the record, shared as <see cref="Shared"/> shares text.</summary>
+    private static string Service(JsonElement value, string eventSource)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(value);
+        var text = raw[1..^1];
+        return text.EndsWith(".amazonaws.com"u8) && text.IndexOf((byte)'\\') < 0
+            ? Interned.Get(text[..^".amazonaws.com"u8.Length])
+            : ServiceName(eventSource);
+    }
+
+    /// <summary>
+    /// The element's JSON exactly as received: a slice of <see cref="RecordContext.Source"/> when the element
+    /// was parsed from it (no copy), else a copy of its bytes.
+    /// </summary>
+    internal static RawJson RawRecord(JsonElement element, RecordContext context)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(element);
+        var source = context.Source.Span;
+        if (!source.IsEmpty)
+        {
+            var start = Unsafe.ByteOffset(ref MemoryMarshal.GetReference(source), ref MemoryMarshal.GetReference(raw));
+            if (start >= 0 && start <= source.Length - raw.Length)
+            {
+                return RawJson.FromUtf8(context.Source.Slice((int)start, raw.Length));
+            }
+        }
+        return RawJson.FromUtf8(raw.ToArray());
+    }
+
     /// <summary><c>iam.amazonaws.com</c> → <c>iam</c>; anything else unchanged.</summary>
     public static string ServiceName(string eventSource)
     {
@@ -220,14 +252,84 @@ public static class CloudTrailNormalizer
             DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time);
     }
 
+    /// <summary>
+    /// Reads <c>yyyy-MM-dd</c>, <c>T</c> or a space, <c>HH:mm:ss</c>, any number of fraction digits (the first
+    /// seven kept), then <c>Z</c>, <c>±HH:mm</c> or nothing (UTC), from UTF-8 without decoding it; as UTC.
+    /// False for anything else, which <see cref="TryParseTime(string, out DateTimeOffset)"/> may still read.
+    /// </summary>
+    public static bool TryParseTime(ReadOnlySpan<byte> text, out DateTimeOffset time)
+    {
+        time = default;
+        if (text.Length < 19 || text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != ' ') || text[13] != ':' || text[16] != ':'
+            || !Digits(text[..4], out var year) || !Digits(text[5..7], out var month) || !Digits(text[8..10], out var day)
+            || !Digits(text[11..13], out var hour) || !Digits(text[14..16], out var minute) || !Digits(text[17..19], out var second)
+            || year is < 2 or > 9998 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
+        {
+            return false;
+        }
+        var rest = text[19..];
+        long ticks = 0;
+        if (rest.Length > 0 && rest[0] == '.')
+        {
+            var digits = 1;
+            var scale = TimeSpan.TicksPerSecond;
+            while (digits < rest.Length && char.IsAsciiDigit((char)rest[digits]))
+            {
+                if (scale > 1)
+                {
+                    scale /= 10;
+                    ticks += (rest[digits] - '0') * scale;
+                }
+                digits++;
+            }
+            if (digits == 1)
+            {
+                return false;
+            }
+            rest = rest[digits..];
+        }
+        var offset = TimeSpan.Zero;
+        if (rest.Length == 1 && rest[0] == 'Z')
+        {
+            rest = [];
+        }
+        else if (rest.Length == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':'
+            && Digits(rest[1..3], out var offsetHours) && Digits(rest[4..6], out var offsetMinutes) && offsetHours <= 14 && offsetMinutes <= 59)
+        {
+            offset = new TimeSpan(offsetHours, offsetMinutes, 0) * (rest[0] == '-' ? -1 : 1);
+            rest = [];
+        }
+        if (rest.Length != 0)
+        {
+            return false;
+        }
+        // Years 2 to 9998 leave room for any offset either way.
+        time = new DateTimeOffset(new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified).AddTicks(ticks) - offset, TimeSpan.Zero);
+        return true;
+
+        static bool Digits(ReadOnlySpan<byte> span, out int number)
+        {
+            number = 0;
+            foreach (var b in span)
+            {
+                if (!char.IsAsciiDigit((char)b))
+                {
+                    return false;
+                }
+                number = (number * 10) + (b - '0');
+            }
+            return true;
+        }
+    }
+
     private static DateTimeOffset EventTime(JsonElement value, RecordContext context, ref List<string>? anomalies)
     {
-        var text = value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-        // The common case, ISO 8601 in UTC, read straight from the UTF-8; anything else by the slower path.
-        if (text is not null && text.EndsWith('Z') && value.TryGetDateTimeOffset(out var fast))
+        // Every form the corpus uses, read straight from the UTF-8; anything odder by the slower path.
+        if (value.ValueKind == JsonValueKind.String && TryParseTime(JsonMarshal.GetRawUtf8Value(value)[1..^1], out var fast))
         {
-            return fast.ToUniversalTime();
+            return fast;
         }
+        var text = value.ValueKind == JsonValueKind.String ? value.GetString() : null;
         if (text is not null && TryParseTime(text, out var time))
         {
             return time;
@@ -306,14 +408,14 @@ public static class CloudTrailNormalizer
             var value = property.Value;
             switch (name.Length)
             {
-                case 3 when name.SequenceEqual("arn"u8): arn = Text(value); break;
-                case 4 when name.SequenceEqual("type"u8): type = Text(value); break;
-                case 8 when name.SequenceEqual("userName"u8): user = Text(value); break;
-                case 9 when name.SequenceEqual("accountId"u8): account = Text(value); break;
-                case 9 when name.SequenceEqual("invokedBy"u8): invokedBy = Text(value); break;
-                case 11 when name.SequenceEqual("principalId"u8): principal = Text(value); break;
-                case 11 when name.SequenceEqual("accessKeyId"u8): accessKey = Text(value); break;
-                case 16 when name.SequenceEqual("identityProvider"u8): provider = Text(value); break;
+                case 3 when name.SequenceEqual("arn"u8): arn = Shared(value); break;
+                case 4 when name.SequenceEqual("type"u8): type = Shared(value); break;
+                case 8 when name.SequenceEqual("userName"u8): user = Shared(value); break;
+                case 9 when name.SequenceEqual("accountId"u8): account = Shared(value); break;
+                case 9 when name.SequenceEqual("invokedBy"u8): invokedBy = Shared(value); break;
+                case 11 when name.SequenceEqual("principalId"u8): principal = Shared(value); break;
+                case 11 when name.SequenceEqual("accessKeyId"u8): accessKey = Shared(value); break;
+                case 16 when name.SequenceEqual("identityProvider"u8): provider = Shared(value); break;
                 case 14 when name.SequenceEqual("sessionContext"u8)
                     && value.ValueKind == JsonValueKind.Object
                     && value.TryGetProperty("sessionIssuer"u8, out var found) && found.ValueKind == JsonValueKind.Object:
@@ -407,6 +509,12 @@ public static class CloudTrailNormalizer
         JsonValueKind.False => false,
         _ => null,
     };
+
+    /// <summary>
+    /// <see cref="Text"/> for values that repeat from record to record (names, regions, accounts, callers):
+    /// the same string comes back for the same text instead of a fresh copy per record.
+    /// </summary>
+    private static string? Shared(JsonElement value) => Interned.Text(value);
 
     private static string? Text(JsonElement value) =>
         value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text ? text : null;

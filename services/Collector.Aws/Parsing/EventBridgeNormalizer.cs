@@ -88,7 +88,7 @@ public static class EventBridgeNormalizer
             EventType = "EventBridge",
             Resources = envelopeContext.Resources.Select(arn => new ActivityResource { Arn = arn }).ToList(),
             Anomalies = anomalies,
-            Raw = envelope.GetRawText(),
+            Raw = CloudTrailNormalizer.RawRecord(envelope, context),
         };
         return true;
     }

@@ -26,6 +26,13 @@ public sealed record RecordContext
     /// <summary>Resource ARNs the envelope lists.</summary>
     public IReadOnlyList<string> Resources { get; init; } = [];
 
+    /// <summary>
+    /// The UTF-8 bytes the records were parsed from, when they stay unchanged for as long as the activities
+    /// live (a request body read into its own array). Raw records then share these bytes instead of copying
+    /// them; without it each raw record is copied.
+    /// </summary>
+    public ReadOnlyMemory<byte> Source { get; init; }
+
     /// <summary>When the collector received the request: the time of last resort.</summary>
     public DateTimeOffset ReceivedAt { get; init; }
 }

@@ -76,7 +76,7 @@ public record CloudActivity
     public IReadOnlyList<string> Anomalies { get; init; } = [];
 
     /// <summary>The source record as received (JSON).</summary>
-    public required string Raw { get; init; }
+    public required RawJson Raw { get; init; }
 }
 
 public record ActivityIdentity

@@ -78,7 +78,7 @@ public sealed class ActivityStore(OperationsDbContext db)
             Text("identity", a => a.Identity is null ? null : JsonSerializer.Serialize(a.Identity, Json));
             Text("resources", a => JsonSerializer.Serialize(a.Resources, Json));
             Text("anomalies", a => JsonSerializer.Serialize(a.Anomalies, Json));
-            Text("raw", a => a.Raw);
+            Text("raw", a => a.Raw.ToString());
             command.Parameters.Add(new NpgsqlParameter<string>("source", NpgsqlDbType.Text) { TypedValue = batch.Source });
             command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("received_at", NpgsqlDbType.TimestampTz)
             {
