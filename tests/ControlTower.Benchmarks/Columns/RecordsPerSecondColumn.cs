@@ -5,8 +5,11 @@ using BenchmarkDotNet.Running;
 
 namespace ControlTower.Benchmarks.Columns;
 
-/// <summary>Throughput in the unit ingestion is sized in: records per operation divided by the mean time of one.</summary>
-public sealed class RecordsPerSecondColumn(int recordsPerOperation) : IColumn
+/// <summary>
+/// Throughput in the unit ingestion is sized in: records per operation divided by the mean time of one, for
+/// the benchmarks of <paramref name="benchmarks"/> (other benchmarks measure other units and show "-").
+/// </summary>
+public sealed class RecordsPerSecondColumn(int recordsPerOperation, Type benchmarks) : IColumn
 {
     public string Id => nameof(RecordsPerSecondColumn);
     public string ColumnName => "Records/s";
@@ -23,7 +26,8 @@ public sealed class RecordsPerSecondColumn(int recordsPerOperation) : IColumn
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, summary.Style);
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) =>
-        RecordsPerSecond(summary[benchmarkCase]) is { } rate ? rate.ToString("N0", CultureInfo.InvariantCulture) : "NA";
+        benchmarkCase.Descriptor.Type != benchmarks ? "-"
+        : RecordsPerSecond(summary[benchmarkCase]) is { } rate ? rate.ToString("N0", CultureInfo.InvariantCulture) : "NA";
 
     public double? RecordsPerSecond(BenchmarkReport? report) =>
         report?.ResultStatistics is { Mean: > 0 } statistics ? recordsPerOperation / (statistics.Mean / 1e9) : null;
