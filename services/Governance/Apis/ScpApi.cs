@@ -1,0 +1,118 @@
+using System.Text.Json;
+using ControlTower.Governance.Scp;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ControlTower.Governance.Apis;
+
+/// <summary>
+/// The SCP decision engine as a simulator: the caller gives the path (root, OUs, account) with the policies
+/// attached at each level, and asks whether a request would pass. Nothing is stored.
+/// </summary>
+public static class ScpApi
+{
+    public static IEndpointRouteBuilder MapScpApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/governance/scp").WithTags("Governance");
+        // A Delegate, not a RequestDelegate: the returned IResult is written to the response.
+        api.MapPost("/evaluate", (Delegate)Evaluate)
+            .WithName("EvaluateScp")
+            .WithSummary("Would these SCPs allow this action on this resource with this context? Allowed, implicit deny or explicit deny, with the deciding level, policy and statement")
+            .Accepts<ScpEvaluationRequest>("application/json")
+            .Produces<ScpDecisionView>()
+            .ProducesValidationProblem();
+        return app;
+    }
+
+    public static async Task<IResult> Evaluate(HttpContext context)
+    {
+        var (request, problem) = await JsonBody.ReadAsync<ScpEvaluationRequest>(context.Request);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(request!.Action))
+        {
+            errors["action"] = ["the action to decide, as service:Action"];
+        }
+        if (request.Path is not { Count: > 0 })
+        {
+            errors["path"] = ["the levels from the root to the account, each with its attached policies"];
+        }
+        var levels = new List<ScpLevel>();
+        for (var l = 0; l < (request.Path?.Count ?? 0); l++)
+        {
+            var level = request.Path![l];
+            var levelPath = $"path[{l}]";
+            if (string.IsNullOrWhiteSpace(level.TargetId))
+            {
+                errors[$"{levelPath}.targetId"] = ["the root, OU or account id"];
+            }
+            if (level.Policies is not { Count: > 0 } || level.Policies.Count > ScpPolicy.MaxAttachedPerTarget)
+            {
+                errors[$"{levelPath}.policies"] = [$"every level has 1 to {ScpPolicy.MaxAttachedPerTarget} attached SCPs; this one has {level.Policies?.Count ?? 0}"];
+                continue;
+            }
+            var policies = new List<ScpPolicy>();
+            for (var p = 0; p < level.Policies.Count; p++)
+            {
+                var input = level.Policies[p];
+                var policyPath = $"{levelPath}.policies[{p}]";
+                if (input.Document.ValueKind is not (JsonValueKind.String or JsonValueKind.Object))
+                {
+                    errors[$"{policyPath}.document"] = ["the policy document, as a JSON object or a string holding one"];
+                    continue;
+                }
+                var text = input.Document.ValueKind == JsonValueKind.String ? input.Document.GetString()! : input.Document.GetRawText();
+                var id = input.Id ?? $"policy-{l}-{p}";
+                var parsed = ScpParser.Parse(id, input.Name ?? id, text);
+                foreach (var error in parsed.Errors)
+                {
+                    errors[$"{policyPath}.document{error.Path[1..]}"] = [error.Message];
+                }
+                if (parsed.Policy is not null)
+                {
+                    policies.Add(parsed.Policy);
+                }
+            }
+            if (policies.Count == level.Policies.Count && !string.IsNullOrWhiteSpace(level.TargetId))
+            {
+                levels.Add(new ScpLevel(level.TargetId, policies));
+            }
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The request or a policy in it is not valid");
+        }
+
+        var scpRequest = new ScpRequest(request.Action!, request.Resource ?? "*",
+            request.Context?.Select(c => KeyValuePair.Create(c.Key, (IReadOnlyList<string>)c.Value)));
+        var decision = ScpEvaluator.Decide(scpRequest, levels, request.ManagementAccount);
+        return TypedResults.Ok(ScpDecisionView.From(decision));
+    }
+}
+
+public sealed record ScpEvaluationRequest(
+    string? Action,
+    string? Resource,
+    Dictionary<string, string[]>? Context,
+    List<ScpLevelInput>? Path,
+    bool ManagementAccount = false);
+
+public sealed record ScpLevelInput(string? TargetId, List<ScpPolicyInput>? Policies);
+
+/// <summary>A policy: its document as a JSON object or a string (as Organizations returns it), and optionally its id and name.</summary>
+public sealed record ScpPolicyInput(string? Id, string? Name, JsonElement Document);
+
+public sealed record ScpDecisionView(string Outcome, string Reason, string? TargetId, string? PolicyId, string? PolicyName, int? StatementIndex, string? StatementSid)
+{
+    public static ScpDecisionView From(ScpDecision d) => new(
+        d.Outcome switch
+        {
+            ScpOutcome.Allowed => "allowed",
+            ScpOutcome.ImplicitDeny => "implicitDeny",
+            ScpOutcome.ExplicitDeny => "explicitDeny",
+            _ => "notRestricted",
+        },
+        d.Reason, d.TargetId, d.PolicyId, d.PolicyName, d.StatementIndex, d.StatementSid);
+}
