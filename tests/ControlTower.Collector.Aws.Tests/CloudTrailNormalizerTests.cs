@@ -127,12 +127,19 @@ public sealed class CloudTrailNormalizerTests
             ref System.Runtime.InteropServices.MemoryMarshal.GetReference(shared),
             ref System.Runtime.InteropServices.MemoryMarshal.GetReference(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(document.RootElement.GetProperty("Records")[1]))));
 
-        // On the bus it is a JSON string holding the record; read back, it is the same text.
+        // On the bus it is the record's UTF-8 in base64 (no escaped quotes to read byte by byte); read back, it is the same text.
         var json = JsonSerializer.Serialize(second);
         var back = JsonSerializer.Deserialize<CloudActivity>(json)!;
-        Assert.Equal(JsonValueKind.String, Parse(json).GetProperty("Raw").ValueKind);
-        Assert.False(back.Raw.TryGetUtf8(out _));
+        Assert.Equal(shared.ToArray(), Parse(json).GetProperty("Raw").GetBytesFromBase64());
+        Assert.True(back.Raw.TryGetUtf8(out var decoded));
+        Assert.Equal(shared.ToArray(), decoded.ToArray());
         Assert.Equal(second.Raw.ToString(), back.Raw.ToString());
+        // Held as text, it travels the same way.
+        var fromText = JsonSerializer.Deserialize<CloudActivity>(JsonSerializer.Serialize(new CloudActivity
+        {
+            Provider = "aws", EventId = "e", Time = Received, Account = "a", Service = "s", Operation = "o", Outcome = ActivityOutcome.Success, Raw = "{\"k\":\"välue\"}",
+        }))!;
+        Assert.Equal("{\"k\":\"välue\"}", fromText.Raw.ToString());
         Assert.True(JsonNode.DeepEquals(CloudTrailFiles.Record()["eventVersion"], JsonNode.Parse(back.Raw)!["eventVersion"]));
     }
 
