@@ -1,8 +1,7 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using ControlTower.Collector.Aws.Ingestion;
+using ControlTower.Collector.Ingestion;
 using ControlTower.Contracts.Activity;
 
 namespace ControlTower.Collector.Aws.Parsing;
@@ -208,20 +207,7 @@ public static class CloudTrailNormalizer
     /// The element's JSON exactly as received: a slice of <see cref="RecordContext.Source"/> when the element
     /// was parsed from it (no copy), else a copy of its bytes.
     /// </summary>
-    internal static RawJson RawRecord(JsonElement element, RecordContext context)
-    {
-        var raw = JsonMarshal.GetRawUtf8Value(element);
-        var source = context.Source.Span;
-        if (!source.IsEmpty)
-        {
-            var start = Unsafe.ByteOffset(ref MemoryMarshal.GetReference(source), ref MemoryMarshal.GetReference(raw));
-            if (start >= 0 && start <= source.Length - raw.Length)
-            {
-                return RawJson.FromUtf8(context.Source.Slice((int)start, raw.Length));
-            }
-        }
-        return RawJson.FromUtf8(raw.ToArray());
-    }
+    internal static RawJson RawRecord(JsonElement element, RecordContext context) => RawRecords.Of(element, context.Source);
 
     /// <summary><c>iam.amazonaws.com</c> → <c>iam</c>; anything else unchanged.</summary>
     public static string ServiceName(string eventSource)
