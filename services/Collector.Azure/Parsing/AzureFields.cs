@@ -83,7 +83,10 @@ public static class AzureFields
         return null;
     }
 
-    /// <summary><c>Microsoft.Storage/storageAccounts</c> for a storage account's id: namespace and type names after the last <c>providers</c>.</summary>
+    /// <summary>
+    /// <c>microsoft.storage/storageaccounts</c> for a storage account's id: namespace and type names after the last
+    /// <c>providers</c>, in lower case as operation names are (ids arrive in any case).
+    /// </summary>
     public static string? ResourceType(string? resourceId)
     {
         if (resourceId is null)
@@ -100,7 +103,7 @@ public static class AzureFields
                 {
                     type.Add(parts[j]);
                 }
-                return string.Join('/', type);
+                return string.Join('/', type).ToLowerInvariant();
             }
         }
         return null;
