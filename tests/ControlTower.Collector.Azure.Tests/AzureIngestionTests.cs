@@ -386,6 +386,22 @@ public sealed class AzureIngestionTests(InfrastructureFixture infrastructure) : 
     }
 
     [Fact]
+    public async Task TheLoadDriversAzureExportsAreAcceptedWholeWithNothingTakenForARepeat()
+    {
+        var generator = new ControlTower.LoadDriver.ActivityLogExportGenerator(new Random(7));
+        // About 1.3 KB a record: 100 of them stay under this factory's body limit.
+        var body = generator.NextExport(100);
+        var keys = JsonDocument.Parse(body).RootElement.GetProperty("records").EnumerateArray().Select(r => ContentKey(r.GetRawText())).ToList();
+
+        using var response = await client.PostAsync(ActivityLog, Bytes(body, "application/json"), TestContext.Current.CancellationToken);
+
+        var result = await Accepted(response);
+        Assert.Equal((100, 0, 0, 0), (result.GetProperty("accepted").GetInt32(), result.GetProperty("duplicates").GetInt32(),
+            result.GetProperty("rejected").GetInt32(), result.GetProperty("warnings").GetArrayLength()));
+        await spy.WaitForAsync(keys, Timeout);
+    }
+
+    [Fact]
     public async Task RequestsThatDidNotComeThroughTheGatewayAreRefused()
     {
         using var direct = factory.CreateClient();
