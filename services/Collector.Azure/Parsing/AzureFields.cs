@@ -1,4 +1,7 @@
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
+using ControlTower.Collector.Ingestion;
 using ControlTower.Contracts.Activity;
 
 namespace ControlTower.Collector.Azure.Parsing;
@@ -19,6 +22,22 @@ public static class AzureFields
     private const string ClaimObjectId = "http://schemas.microsoft.com/identity/claims/objectidentifier";
     private const string ClaimTenantId = "http://schemas.microsoft.com/identity/claims/tenantid";
     private const string ClaimMethods = "http://schemas.microsoft.com/claims/authnmethodsreferences";
+
+    private static readonly Utf8Interner Interned = new();
+    private static readonly Utf8Interner InternedLower = new(transform: text => text.ToLowerInvariant());
+
+    /// <summary>
+    /// <see cref="Text(JsonElement)"/> for values that repeat from record to record (operations, locations,
+    /// tenants, categories): the same string comes back for the same text instead of a fresh copy per record.
+    /// </summary>
+    public static string? Shared(JsonElement value) => Interned.Text(value);
+
+    /// <summary><see cref="Shared"/> in lower case, lowered once per distinct text.</summary>
+    public static string? SharedLower(JsonElement value) => InternedLower.Text(value);
+
+    /// <summary>A value the REST form writes as <c>{"value": ...}</c> and other forms as a string, shared.</summary>
+    public static string? SharedValue(JsonElement value) =>
+        Shared(value.ValueKind == JsonValueKind.Object && value.TryGetProperty("value"u8, out var inner) ? inner : value);
 
     /// <summary>The text of a non-empty string property of an object; null otherwise.</summary>
     public static string? Text(JsonElement element, string name) =>
@@ -41,6 +60,70 @@ public static class AzureFields
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object
             ? value
             : default;
+
+    /// <summary>The parts of a resource id the activity names, found in one pass over it.</summary>
+    public readonly record struct ResourceIdParts(string? Subscription, string? ResourceGroup, string? Provider, string? Type)
+    {
+        public static readonly ResourceIdParts None = default;
+
+        /// <summary>
+        /// <c>/subscriptions/{id}/resourceGroups/{name}/providers/{namespace}/{type}/{name}[/{type}/{name}...]</c>,
+        /// any case; the provider and type are those after the last <c>providers</c>, in lower case.
+        /// </summary>
+        public static ResourceIdParts Parse(string? resourceId)
+        {
+            if (resourceId is null)
+            {
+                return None;
+            }
+            var id = resourceId.AsSpan();
+            string? subscription = null, group = null;
+            var providers = -1;
+            var segment = 0;
+            var start = 0;
+            Span<Range> seen = stackalloc Range[64];
+            var count = 0;
+            for (var i = 0; i <= id.Length && count < seen.Length; i++)
+            {
+                if (i < id.Length && id[i] != '/')
+                {
+                    continue;
+                }
+                if (i > start)
+                {
+                    seen[count++] = new Range(start, i);
+                }
+                start = i + 1;
+            }
+            for (segment = 0; segment < count - 1; segment++)
+            {
+                var name = id[seen[segment]];
+                if (subscription is null && name.Equals("subscriptions", StringComparison.OrdinalIgnoreCase))
+                {
+                    subscription = id[seen[segment + 1]].ToString().ToLowerInvariant();
+                }
+                else if (group is null && name.Equals("resourceGroups", StringComparison.OrdinalIgnoreCase))
+                {
+                    group = id[seen[segment + 1]].ToString();
+                }
+                else if (name.Equals("providers", StringComparison.OrdinalIgnoreCase))
+                {
+                    providers = segment;
+                }
+            }
+            if (providers < 0)
+            {
+                return new ResourceIdParts(subscription, group, null, null);
+            }
+            var provider = id[seen[providers + 1]].ToString().ToLowerInvariant();
+            var type = new System.Text.StringBuilder(provider);
+            for (var j = providers + 2; j < count; j += 2)
+            {
+                type.Append('/').Append(id[seen[j]]);
+            }
+            return new ResourceIdParts(subscription, group, provider, type.ToString().ToLowerInvariant());
+        }
+    }
 
     /// <summary>The segment after <paramref name="key"/> in a resource id (<c>/subscriptions/{id}/resourceGroups/{name}/...</c>), any case.</summary>
     public static string? Segment(string? resourceId, string key)
@@ -171,36 +254,61 @@ public static class AzureFields
         return colon > 0 && address.IndexOf(':', colon + 1) < 0 && address.IndexOf('.', StringComparison.Ordinal) > 0 ? address[..colon] : address;
     }
 
-    /// <summary>The caller from the token's claims and the authorization evidence (role and principal type), where either is given.</summary>
-    public static ActivityIdentity? Identity(JsonElement claims, JsonElement authorization)
+    /// <summary>What the token's claims and the authorization evidence say about the caller.</summary>
+    public readonly record struct Caller(ActivityIdentity? Identity, bool? MfaUsed, string? IpAddress);
+
+    // Claim names in slot order (long URIs and their short JWT forms); a record's claims are read in one pass.
+    private static readonly byte[][] ClaimNames =
+    [
+        Encoding.UTF8.GetBytes(ClaimUpn), "upn"u8.ToArray(), Encoding.UTF8.GetBytes(ClaimName), Encoding.UTF8.GetBytes(ClaimEmail),
+        "unique_name"u8.ToArray(), "appid"u8.ToArray(), "azp"u8.ToArray(), Encoding.UTF8.GetBytes(ClaimObjectId), "oid"u8.ToArray(),
+        Encoding.UTF8.GetBytes(ClaimTenantId), "tid"u8.ToArray(), "iss"u8.ToArray(), "idp"u8.ToArray(),
+        Encoding.UTF8.GetBytes(ClaimMethods), "amr"u8.ToArray(), "ipaddr"u8.ToArray(),
+    ];
+
+    /// <summary>
+    /// The caller from the token's claims and the authorization evidence (role and principal type), where either
+    /// is given; whether the token says MFA was used (<c>mfa</c> among its authentication methods); its address.
+    /// </summary>
+    public static Caller ReadCaller(JsonElement claims, JsonElement authorization)
     {
         var evidence = Object(authorization, "evidence");
         if (claims.ValueKind != JsonValueKind.Object && evidence.ValueKind != JsonValueKind.Object)
         {
-            return null;
+            return default;
         }
-        var upn = Text(claims, ClaimUpn) ?? Text(claims, "upn");
-        var name = Text(claims, ClaimName) ?? Text(claims, ClaimEmail) ?? Text(claims, "unique_name");
-        var appId = Text(claims, "appid") ?? Text(claims, "azp");
-        var type = Text(evidence, "principalType") ?? (upn is not null ? "User" : appId is not null ? "ServicePrincipal" : null);
-        return new ActivityIdentity
+        var values = new string?[16];
+        if (claims.ValueKind == JsonValueKind.Object)
         {
-            Type = type,
-            PrincipalId = Text(claims, ClaimObjectId) ?? Text(claims, "oid") ?? Text(evidence, "principalId"),
-            UserName = upn ?? name,
-            Account = Text(claims, ClaimTenantId) ?? Text(claims, "tid"),
+            foreach (var property in claims.EnumerateObject())
+            {
+                var name = JsonMarshal.GetRawUtf8PropertyName(property);
+                for (var slot = 0; slot < ClaimNames.Length; slot++)
+                {
+                    if (name.SequenceEqual(ClaimNames[slot]))
+                    {
+                        values[slot] = Shared(property.Value);
+                        break;
+                    }
+                }
+            }
+        }
+        var upn = values[0] ?? values[1];
+        var appId = values[5] ?? values[6];
+        var methods = values[13] ?? values[14];
+        var identity = new ActivityIdentity
+        {
+            Type = Text(evidence, "principalType") ?? (upn is not null ? "User" : appId is not null ? "ServicePrincipal" : null),
+            PrincipalId = values[7] ?? values[8] ?? Text(evidence, "principalId"),
+            UserName = upn ?? values[2] ?? values[3] ?? values[4],
+            Account = values[9] ?? values[10],
             AppId = appId,
             Role = Text(evidence, "role"),
-            IdentityProvider = Text(claims, "iss") ?? Text(claims, "idp"),
+            IdentityProvider = values[11] ?? values[12],
         };
-    }
-
-    /// <summary>Whether the token says MFA was used (<c>mfa</c> among its authentication methods); null when it does not say.</summary>
-    public static bool? MfaUsed(JsonElement claims)
-    {
-        var methods = Text(claims, ClaimMethods) ?? Text(claims, "amr");
-        return methods?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+        bool? mfa = methods?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .Contains("mfa", StringComparer.OrdinalIgnoreCase);
+        return new Caller(identity, mfa, values[15]);
     }
 
     /// <summary>Who acted, in the most readable form there is: user name, then application, then principal id.</summary>

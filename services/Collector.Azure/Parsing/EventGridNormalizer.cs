@@ -125,7 +125,8 @@ public static class EventGridNormalizer
         var operationName = AzureFields.Text(data, "operationName");
         var claims = AzureFields.Object(data, "claims");
         var http = AzureFields.Object(data, "httpRequest");
-        var identity = AzureFields.Identity(claims, AzureFields.Object(data, "authorization"));
+        var caller = AzureFields.ReadCaller(claims, AzureFields.Object(data, "authorization"));
+        var identity = caller.Identity;
         var status = AzureFields.Text(data, "status");
         var (outcome, errorCode) = type.EndsWith("Success", StringComparison.OrdinalIgnoreCase) ? (ActivityOutcome.Success, (string?)null)
             : type.EndsWith("Failure", StringComparison.OrdinalIgnoreCase) ? (ActivityOutcome.Failure, status ?? "Failed")
@@ -146,8 +147,8 @@ public static class EventGridNormalizer
             Actor = AzureFields.Actor(identity),
             ActorType = identity?.Type,
             Identity = identity,
-            MfaUsed = AzureFields.MfaUsed(claims),
-            SourceIp = AzureFields.Address(AzureFields.Text(http, "clientIpAddress") ?? AzureFields.Text(claims, "ipaddr")),
+            MfaUsed = caller.MfaUsed,
+            SourceIp = AzureFields.Address(AzureFields.Text(http, "clientIpAddress") ?? caller.IpAddress),
             RequestId = AzureFields.Text(http, "clientRequestId"),
             Outcome = outcome,
             ErrorCode = errorCode,
