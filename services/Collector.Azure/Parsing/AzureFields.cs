@@ -46,16 +46,6 @@ public static class AzureFields
     public static string? Text(JsonElement value) =>
         value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text ? text : null;
 
-    /// <summary>A property that the REST form writes as <c>{"value": ..., "localizedValue": ...}</c> and other forms as a string.</summary>
-    public static string? Value(JsonElement element, string name)
-    {
-        if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out var value))
-        {
-            return null;
-        }
-        return value.ValueKind == JsonValueKind.Object ? Text(value, "value") : Text(value);
-    }
-
     public static JsonElement Object(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object
             ? value
