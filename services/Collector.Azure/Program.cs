@@ -1,9 +1,10 @@
+using ControlTower.Collector.Azure.Apis;
+using ControlTower.Collector.Azure.Extensions;
+
 var builder = WebApplication.CreateBuilder(args);
 
-// The Azure doors (Event Grid, Activity Log, Monitor alerts) arrive with issue #4; until then this host
-// runs with the shared defaults and bus so the system diagram is complete.
 builder.AddServiceDefaults();
-builder.AddControlTowerBus("collector-azure");
+builder.AddApplicationServices();
 
 var app = builder.Build();
 
@@ -11,6 +12,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.UseGatewayTrust();
+app.MapAzureIngestionApi();
 
 app.Run();
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ControlTower.Collector.Aws.Parsing;
+using ControlTower.Collector.Ingestion;
 using ControlTower.Contracts.Activity;
 using ControlTower.Testing;
 

@@ -4,7 +4,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ControlTower.Testing.Infrastructure;
 using ControlTower.Testing.Services;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace ControlTower.Gateway.Tests;
@@ -15,6 +17,7 @@ public sealed class GatewayTests(InfrastructureFixture infrastructure) : IAsyncL
     private const string IngestKey = "ingest-key-for-tests-0123456789abcdef";
     private const string ReaderKey = "reader-key-for-tests-0123456789abcdef";
     private const string AdminKey = "admin-key-for-tests-0123456789abcdef0";
+    private const string AzureKey = "azure-key-for-tests-0123456789abcdef0";
 
     private EchoService echo = null!;
     private string database = null!;
@@ -53,8 +56,11 @@ public sealed class GatewayTests(InfrastructureFixture infrastructure) : IAsyncL
             ["Gateway:ApiKeys:Keys:1:Name"] = "portal",
             ["Gateway:ApiKeys:Keys:1:Key"] = ReaderKey,
             ["Gateway:ApiKeys:Keys:1:Scopes:0"] = "activity:read",
+            ["Gateway:ApiKeys:Keys:3:Name"] = "azure-eventgrid",
+            ["Gateway:ApiKeys:Keys:3:Key"] = AzureKey,
+            ["Gateway:ApiKeys:Keys:3:Scopes:0"] = "ingest:azure",
         };
-        foreach (var cluster in new[] { "collector-aws", "operations", "governance", "releasegate" })
+        foreach (var cluster in new[] { "collector-aws", "collector-azure", "operations", "governance", "releasegate" })
         {
             settings[$"ReverseProxy:Clusters:{cluster}:Destinations:primary:Address"] = echo.Address;
         }
@@ -218,5 +224,142 @@ public sealed class GatewayTests(InfrastructureFixture infrastructure) : IAsyncL
 
         var error = Assert.Throws<OptionsValidationException>(() => weak.CreateClient());
         Assert.Contains("at least", error.Message);
+    }
+
+    [Fact]
+    public async Task AKeyInTheQueryStringIsAcceptedAndTakenOutOfTheForwardedUrl()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/ingest/azure/eventgrid?other=1&apiKey={AzureKey}")
+        {
+            Content = new StringContent("[]", new MediaTypeHeaderValue("application/json")),
+        };
+
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var echoed = await response.Content.ReadFromJsonAsync<EchoedRequest>(TestContext.Current.CancellationToken);
+        Assert.Equal("/ingest/azure/eventgrid?other=1", echoed!.Path);
+        Assert.Equal("azure-eventgrid", echoed.Headers[GatewayTrust.SourceHeader]);
+        Assert.DoesNotContain(AzureKey, string.Join(" ", echoed.Headers.Values));
+    }
+
+    [Fact]
+    public async Task AWrongKeyInTheQueryStringIsUnauthorisedAsNotRecognised()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/ingest/azure/eventgrid?apiKey=wrong-key-wrong-key-wrong-key-0000")
+        {
+            Content = new StringContent("[]", new MediaTypeHeaderValue("application/json")),
+        };
+
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        var problem = await Problem(response, HttpStatusCode.Unauthorized);
+        Assert.Contains("not recognised", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task AnAwsIngestKeyCannotIngestAzureEvents()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/ingest/azure/activity-log")
+        {
+            Content = new StringContent("{\"records\":[]}", new MediaTypeHeaderValue("application/json")),
+        };
+        request.Headers.Add("X-Api-Key", IngestKey);
+
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        var problem = await Problem(response, HttpStatusCode.Forbidden);
+        Assert.Contains("ingest:azure", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task TheCloudEventsHandshakeReachesTheCollectorWithoutAKeyButNothingElseDoes()
+    {
+        using var handshake = new HttpRequestMessage(HttpMethod.Options, "/ingest/azure/cloudevents");
+        handshake.Headers.Add("WebHook-Request-Origin", "eventgrid.azure.net");
+        using var post = new HttpRequestMessage(HttpMethod.Post, "/ingest/azure/cloudevents")
+        {
+            Content = new StringContent("[]", new MediaTypeHeaderValue("application/cloudevents-batch+json")),
+        };
+        using var otherOptions = new HttpRequestMessage(HttpMethod.Options, "/ingest/azure/eventgrid");
+
+        using var handshakeResponse = await client.SendAsync(handshake, TestContext.Current.CancellationToken);
+        using var postResponse = await client.SendAsync(post, TestContext.Current.CancellationToken);
+        using var otherResponse = await client.SendAsync(otherOptions, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, handshakeResponse.StatusCode);
+        var echoed = await handshakeResponse.Content.ReadFromJsonAsync<EchoedRequest>(TestContext.Current.CancellationToken);
+        Assert.Equal("OPTIONS", echoed!.Method);
+        Assert.Equal("eventgrid.azure.net", echoed.Headers["WebHook-Request-Origin"]);
+        Assert.Equal(ServiceFactory<Program>.InternalToken, echoed.Headers[GatewayTrust.TokenHeader]);
+        await Problem(postResponse, HttpStatusCode.Unauthorized);
+        await Problem(otherResponse, HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task AKeyInTheQueryStringIsNeverWrittenToTheLogEvenAtTraceLevel()
+    {
+        var settings = Settings(IngestKey);
+        // Every category at its most talkative, including those the gateway's own settings quieten.
+        foreach (var category in new[] { "Default", "Microsoft.AspNetCore", "Yarp", "Microsoft.AspNetCore.Hosting.Diagnostics" })
+        {
+            settings[$"Logging:LogLevel:{category}"] = "Trace";
+        }
+        var logs = new CapturedLogs();
+        await using var verbose = new ServiceFactory<Program>(settings);
+        await using var capturing = verbose.WithWebHostBuilder(b => b.ConfigureLogging(l => l.AddProvider(logs)));
+        using var verboseClient = capturing.CreateClient();
+        await WaitUntilHealthyAsync(verboseClient);
+
+        foreach (var path in new[] { "/ingest/azure/eventgrid", "/ingest/azure/no-such-door", "/nowhere" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"{path}?apiKey={AzureKey}&marker=query-seen")
+            {
+                Content = new StringContent("[]", new MediaTypeHeaderValue("application/json")),
+            };
+            using var response = await verboseClient.SendAsync(request, TestContext.Current.CancellationToken);
+        }
+
+        var lines = logs.Lines;
+        // The capture saw the requests' URLs (what would carry a key), so the absence below means something.
+        Assert.Contains(lines, line => line.Contains("marker=query-seen", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, line => line.Contains(AzureKey, StringComparison.Ordinal));
+    }
+
+    private static async Task WaitUntilHealthyAsync(HttpClient http)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            using var response = await http.GetAsync("/health", timeout.Token);
+            if (response.IsSuccessStatusCode)
+            {
+                return;
+            }
+            await Task.Delay(100, timeout.Token);
+        }
+    }
+
+    private sealed class CapturedLogs : ILoggerProvider
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> lines = new();
+
+        public IReadOnlyList<string> Lines => [.. lines];
+
+        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, lines);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(string category, System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                lines.Enqueue($"{category}: {formatter(state, exception)} {exception}");
+        }
     }
 }

@@ -7,6 +7,7 @@ public sealed record LoadOptions
 {
     public const string KeyVariable = "CT_INGEST_KEY";
     public const string IngestPath = "ingest/aws/cloudtrail";
+    public const string AzureIngestPath = "ingest/azure/activity-log";
     public const int MaxDurationSeconds = 3600;
     // The collector's default Ingestion:MaxRecords.
     public const int MaxBatch = 20_000;
@@ -21,15 +22,23 @@ public sealed record LoadOptions
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public int Seed { get; init; } = 1;
 
-    public Uri Endpoint => new(Gateway, IngestPath);
+    /// <summary><c>aws</c> (CloudTrail log files) or <c>azure</c> (Activity Log exports).</summary>
+    public string Cloud { get; init; } = "aws";
+
+    public bool Azure => Cloud == "azure";
+
+    public Uri Endpoint => new(Gateway, Azure ? AzureIngestPath : IngestPath);
 
     public const string Usage = """
-        Posts generated CloudTrail log files to Control Tower's gateway for a fixed time and prints what came back.
+        Posts generated CloudTrail log files (or, with --cloud azure, Azure Activity Log exports) to Control Tower's
+        gateway for a fixed time and prints what came back.
 
         usage: dotnet run -c Release --project tests/ControlTower.LoadDriver -- --key KEY [options]
 
           --gateway URL      gateway base address (default http://localhost:5100); loopback only unless --allow-remote
           --key KEY          ingest API key (X-Api-Key); or set CT_INGEST_KEY
+          --cloud aws|azure  aws: CloudTrail log files to /ingest/aws/cloudtrail (default);
+                             azure: Activity Log exports ({"records":[...]}) to /ingest/azure/activity-log
           --duration S       seconds to keep sending, 1-3600 (default 60)
           --batch N          records per request, 1-20000 (default 500)
           --concurrency N    requests in flight, 1-256 (default 8)
@@ -46,6 +55,7 @@ public sealed record LoadOptions
         var key = Environment.GetEnvironmentVariable(KeyVariable);
         int duration = 60, batch = 500, concurrency = 8, timeout = 30, seed = 1;
         bool gzip = false, allowRemote = false;
+        var cloud = "aws";
 
         for (var i = 0; i < args.Length; i++)
         {
@@ -57,6 +67,13 @@ public sealed record LoadOptions
             {
                 case "--gateway": gateway = Value() ?? ""; break;
                 case "--key": key = Value(); break;
+                case "--cloud":
+                    cloud = Value() ?? "";
+                    if (cloud is not ("aws" or "azure"))
+                    {
+                        return (null, "--cloud takes aws or azure");
+                    }
+                    break;
                 case "--gzip": gzip = true; break;
                 case "--allow-remote": allowRemote = true; break;
                 case "--duration" when !Int(out duration, 1, MaxDurationSeconds): return (null, $"--duration takes whole seconds from 1 to {MaxDurationSeconds}");
@@ -94,6 +111,7 @@ public sealed record LoadOptions
             Gzip = gzip,
             RequestTimeout = TimeSpan.FromSeconds(timeout),
             Seed = seed,
+            Cloud = cloud,
         }, null);
     }
 

@@ -18,16 +18,20 @@ public sealed class LoadRun(LoadOptions options, HttpClient client, LoadStatisti
     public async Task RunAsync(CancellationToken stopSending, CancellationToken hardStop)
     {
         var workers = Enumerable.Range(0, options.Concurrency)
-            .Select(i => Task.Run(() => WorkAsync(new CloudTrailFileGenerator(new Random(options.Seed * 7919 + i)), stopSending, hardStop), CancellationToken.None))
+            .Select(i => Task.Run(() => WorkAsync(Generator(new Random(options.Seed * 7919 + i)), stopSending, hardStop), CancellationToken.None))
             .ToArray();
         await Task.WhenAll(workers);
     }
 
-    private async Task WorkAsync(CloudTrailFileGenerator generator, CancellationToken stopSending, CancellationToken hardStop)
+    private Func<int, byte[]> Generator(Random random) => options.Azure
+        ? new ActivityLogExportGenerator(random).NextExport
+        : new CloudTrailFileGenerator(random).NextFile;
+
+    private async Task WorkAsync(Func<int, byte[]> generator, CancellationToken stopSending, CancellationToken hardStop)
     {
         while (!stopSending.IsCancellationRequested)
         {
-            var json = generator.NextFile(options.Batch);
+            var json = generator(options.Batch);
             var body = options.Gzip ? Compress(json) : json;
             using var request = new HttpRequestMessage(HttpMethod.Post, options.Endpoint) { Content = new ByteArrayContent(body) };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");

@@ -12,7 +12,7 @@ public static class Report
         var rows = new List<(string Name, string Value, string Note)>
         {
             ("gateway", options.Endpoint.ToString(), ""),
-            ("settings", $"{options.Duration.TotalSeconds:0} s, batch {options.Batch:N0}, concurrency {options.Concurrency}, {(options.Gzip ? "gzip" : "plain JSON")}", ""),
+            ("settings", $"{options.Cloud}, {options.Duration.TotalSeconds:0} s, batch {options.Batch:N0}, concurrency {options.Concurrency}, {(options.Gzip ? "gzip" : "plain JSON")}", ""),
             ("wall time", $"{seconds:N1} s", "sending stops at --duration; requests then in flight are waited for"),
             ("requests", $"{statistics.Requests:N0}", ""),
             ("202 Accepted", $"{statistics.Accepted202:N0}", ""),
@@ -20,7 +20,7 @@ public static class Report
             ("Retry-After waits", $"{statistics.RetryAfterWaits:N0}", "after 503/429 (and 200 ms after a connection failure)"),
             ("events sent", $"{sent:N0}", $"{statistics.BytesSent / (1024.0 * 1024.0):N1} MiB on the wire, {(sent == 0 ? 0 : statistics.BytesSent / (double)sent):N0} B an event"),
             ("events accepted", $"{statistics.EventsAccepted:N0}", "as the 202 bodies report them"),
-            ("duplicates", $"{statistics.Duplicates:N0}", "every eventID is fresh, so anything here is a fault"),
+            ("duplicates", $"{statistics.Duplicates:N0}", options.Azure ? "every record is unique, so anything here is a fault" : "every eventID is fresh, so anything here is a fault"),
             ("rejected", $"{statistics.Rejected:N0}", ""),
             ("warnings", $"{statistics.Warnings:N0}", "anomalies noted on accepted records"),
             ("refused or unanswered", $"{notAccepted:N0}", "events in non-202 answers or in requests that got none"),

@@ -1,12 +1,19 @@
 using System.Text.Json;
-using ControlTower.Collector.Aws.Ingestion;
 using ControlTower.Collector.Aws.Parsing;
+using ControlTower.Collector.Ingestion;
+using ControlTower.Contracts.Activity;
 
 namespace ControlTower.Collector.Aws.Apis;
 
 public static class CloudTrailApi
 {
     public const string S3KeyHeader = "X-Amz-S3-Key";
+
+    private static readonly IngestionDoor<RecordContext, CloudActivity> LogFileDoor = ActivityDoor.Create<RecordContext>(
+        "a CloudTrail log file: a JSON object with a \"Records\" array", SelectRecords, CloudTrailNormalizer.TryNormalize);
+
+    private static readonly IngestionDoor<RecordContext, CloudActivity> EventBridgeDoor = ActivityDoor.Create<RecordContext>(
+        "an EventBridge event object or an array of them", EventBridgeNormalizer.Select, EventBridgeNormalizer.TryNormalize);
 
     public static IEndpointRouteBuilder MapCloudTrailApi(this IEndpointRouteBuilder app)
     {
@@ -45,7 +52,7 @@ public static class CloudTrailApi
         {
             if (!S3Key.TryParse(key, out var parsed))
             {
-                return Task.FromResult(Problems.InvalidS3Key(key));
+                return Task.FromResult(InvalidS3Key(key));
             }
             recordContext = new RecordContext
             {
@@ -56,13 +63,18 @@ public static class CloudTrailApi
             };
         }
 
-        return pipeline.IngestAsync(context, recordContext, SelectRecords,
-            "a CloudTrail log file: a JSON object with a \"Records\" array", CloudTrailNormalizer.TryNormalize);
+        return pipeline.IngestAsync(context, recordContext, LogFileDoor);
     }
 
     public static Task<IResult> IngestEventBridgeEvents(HttpContext context, IngestionPipeline pipeline) =>
-        pipeline.IngestAsync(context, RecordContext.None, EventBridgeNormalizer.Select,
-            "an EventBridge event object or an array of them", EventBridgeNormalizer.TryNormalize);
+        pipeline.IngestAsync(context, RecordContext.None, EventBridgeDoor);
+
+    private static IResult InvalidS3Key(string key) => TypedResults.Problem(
+        statusCode: StatusCodes.Status400BadRequest,
+        title: "Invalid S3 key",
+        detail: $"The S3 key '{(key.Length > 200 ? key[..200] + "…" : key)}' is not a CloudTrail log file key: expected "
+              + "[prefix/]AWSLogs/[o-orgid/]<12-digit account>/CloudTrail/<region>/YYYY/MM/DD/<file>.json.gz.",
+        type: Problems.TypePrefix + "invalid-s3-key");
 
     private static IReadOnlyList<JsonElement>? SelectRecords(JsonElement root) =>
         root.ValueKind == JsonValueKind.Object && root.TryGetProperty("Records", out var records) && records.ValueKind == JsonValueKind.Array

@@ -1,6 +1,6 @@
 using Amazon.SQS;
-using ControlTower.Collector.Aws.Ingestion;
 using ControlTower.Collector.Aws.Sqs;
+using ControlTower.Collector.Ingestion;
 
 namespace ControlTower.Collector.Aws.Extensions;
 
@@ -8,13 +8,7 @@ public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<IngestionOptions>()
-            .BindConfiguration(IngestionOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<BatchPublisher>();
-        builder.Services.AddSingleton<IngestionPipeline>();
+        builder.AddIngestion();
         builder.AddControlTowerBus("collector-aws");
         builder.AddSqsPoller();
     }

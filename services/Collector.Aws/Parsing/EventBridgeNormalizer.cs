@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using ControlTower.Collector.Aws.Ingestion;
+using ControlTower.Collector.Ingestion;
 using ControlTower.Contracts.Activity;
 
 namespace ControlTower.Collector.Aws.Parsing;

@@ -1,10 +1,12 @@
+using ControlTower.Collector.Ingestion;
+
 namespace ControlTower.Collector.Aws.Parsing;
 
 /// <summary>
 /// What a record's container says about it: the EventBridge envelope, or the S3 key of its log file.
 /// Used where the record itself is silent, and to cross-check it where it is not.
 /// </summary>
-public sealed record RecordContext
+public sealed record RecordContext : IRecordContext<RecordContext>
 {
     public static readonly RecordContext None = new();
 
@@ -35,4 +37,7 @@ public sealed record RecordContext
 
     /// <summary>When the collector received the request: the time of last resort.</summary>
     public DateTimeOffset ReceivedAt { get; init; }
+
+    public RecordContext ForRequest(DateTimeOffset receivedAt, ReadOnlyMemory<byte> source) =>
+        this with { ReceivedAt = receivedAt, Source = source };
 }

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Amazon.SQS;
 using Amazon.SQS.Model;
-using ControlTower.Collector.Aws.Ingestion;
 using ControlTower.Collector.Aws.Parsing;
+using ControlTower.Collector.Ingestion;
 using ControlTower.Contracts.Activity;
 using Microsoft.Extensions.Options;
 

@@ -18,13 +18,32 @@ public record CloudActivity
     /// <summary>AWS account id or Azure subscription id the event belongs to (<c>unknown</c> when no source field says).</summary>
     public required string Account { get; init; }
 
+    /// <summary>The AWS region, or the Azure location where the source says one.</summary>
     public string? Region { get; init; }
 
-    /// <summary>The service called, e.g. <c>iam</c> for <c>iam.amazonaws.com</c>.</summary>
+    /// <summary>
+    /// The service called, e.g. <c>iam</c> for <c>iam.amazonaws.com</c>, or the Azure resource provider namespace in
+    /// lower case, e.g. <c>microsoft.storage</c>.
+    /// </summary>
     public required string Service { get; init; }
 
-    /// <summary>The operation, e.g. <c>CreateUser</c>.</summary>
+    /// <summary>
+    /// The operation, e.g. <c>CreateUser</c>, or an Azure operation name in lower case (Azure's are case-insensitive
+    /// and arrive in any case), e.g. <c>microsoft.authorization/locks/delete</c>.
+    /// </summary>
     public required string Operation { get; init; }
+
+    /// <summary>The Azure resource group the event's resource belongs to, where it belongs to one.</summary>
+    public string? ResourceGroup { get; init; }
+
+    /// <summary>The full id of the resource acted on (an Azure resource id), where the source names one.</summary>
+    public string? ResourceId { get; init; }
+
+    /// <summary>The id that ties the records of one operation together (Azure <c>correlationId</c>).</summary>
+    public string? CorrelationId { get; init; }
+
+    /// <summary>The source's severity, e.g. Azure's <c>Critical</c>, <c>Error</c>, <c>Warning</c>, <c>Informational</c>.</summary>
+    public string? Level { get; init; }
 
     /// <summary>Who acted: an ARN, user name or principal id.</summary>
     public string? Actor { get; init; }
@@ -94,13 +113,23 @@ public record ActivityIdentity
 
     public string? SessionIssuerType { get; init; }
 
-    /// <summary>SAML or web-identity provider, for federated users.</summary>
+    /// <summary>SAML or web-identity provider, for federated users; the token issuer for Azure callers.</summary>
     public string? IdentityProvider { get; init; }
+
+    /// <summary>The Entra ID application (client) id the caller used (Azure <c>appid</c> claim).</summary>
+    public string? AppId { get; init; }
+
+    /// <summary>The role whose assignment allowed the call (Azure <c>authorization.evidence.role</c>).</summary>
+    public string? Role { get; init; }
 }
 
 public record ActivityResource
 {
     public string? Arn { get; init; }
+
+    /// <summary>An id that is not an ARN, e.g. an Azure resource id.</summary>
+    public string? Id { get; init; }
+
     public string? Type { get; init; }
     public string? Account { get; init; }
 }

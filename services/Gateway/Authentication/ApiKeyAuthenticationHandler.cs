@@ -8,8 +8,10 @@ namespace ControlTower.Gateway.Authentication;
 
 /// <summary>
 /// Authenticates machines by API key, sent as <c>X-Api-Key</c> (the header EventBridge connections and
-/// Azure webhooks can set) or as <c>Authorization: Bearer</c>. Challenges and refusals answer with
-/// problem details that say which of the two went wrong.
+/// Azure webhooks can set), as <c>Authorization: Bearer</c>, or in the query string as <c>apiKey</c> (all that
+/// some webhook senders can do, e.g. an Event Grid subscription's endpoint URL). A key in the query string is
+/// taken out of the request's URL before anything else sees it, so it is neither forwarded nor logged.
+/// Challenges and refusals answer with problem details that say what went wrong.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -21,10 +23,13 @@ public sealed class ApiKeyAuthenticationHandler(
 {
     public const string SchemeName = "ApiKey";
     public const string HeaderName = "X-Api-Key";
+    public const string QueryName = "apiKey";
     private const string FailureItem = "ControlTower.AuthenticationFailure";
+    private const string QueryKeyItem = "ControlTower.QueryApiKey";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
+        TakeQueryKey();
         var presented = PresentedKey();
         if (presented is null)
         {
@@ -50,7 +55,7 @@ public sealed class ApiKeyAuthenticationHandler(
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var detail = PresentedKey() is null
-            ? $"No API key was sent; send it in the {HeaderName} header."
+            ? $"No API key was sent; send it in the {HeaderName} header (or, where a sender cannot set headers, as the query parameter {QueryName})."
             : Context.Items[FailureItem] as string ?? "The API key is not recognised; it may have been mistyped, rotated or revoked.";
         return Problem(StatusCodes.Status401Unauthorized, "Authentication required", detail);
     }
@@ -84,7 +89,28 @@ public sealed class ApiKeyAuthenticationHandler(
             return header.ToString().Trim();
         }
         var authorization = Request.Headers.Authorization.ToString();
-        return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : null;
+        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return authorization["Bearer ".Length..].Trim();
+        }
+        return Context.Items[QueryKeyItem] as string;
+    }
+
+    /// <summary>
+    /// Moves a key sent as the <see cref="QueryName"/> query parameter out of the request's URL into the request's
+    /// items: the proxy then forwards the URL without it, and no later log, trace or error page can show it.
+    /// </summary>
+    private void TakeQueryKey()
+    {
+        if (!Request.Query.TryGetValue(QueryName, out var value))
+        {
+            return;
+        }
+        Request.QueryString = QueryString.Create(Request.Query.Where(q => !string.Equals(q.Key, QueryName, StringComparison.OrdinalIgnoreCase)));
+        if (!string.IsNullOrWhiteSpace(value))
+        {
+            Context.Items[QueryKeyItem] = value.ToString().Trim();
+        }
     }
 
     private async Task Problem(int status, string title, string detail)

@@ -40,6 +40,9 @@ public static class Extensions
         }
 
         builder.Services.AddGatewayRateLimits(builder.Configuration);
+        // The hosting log's "Request starting" line holds the whole URL, taken before any middleware runs: a key sent
+        // in the query string would be in it. Its warnings and errors carry no URL and still show.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 
         var internalToken = builder.Configuration[GatewayTrust.TokenConfigKey]
             ?? throw new InvalidOperationException($"{GatewayTrust.TokenConfigKey} is not configured.");

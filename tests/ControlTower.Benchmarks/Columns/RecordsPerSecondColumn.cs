@@ -6,10 +6,11 @@ using BenchmarkDotNet.Running;
 namespace ControlTower.Benchmarks.Columns;
 
 /// <summary>
-/// Throughput in the unit ingestion is sized in: records per operation divided by the mean time of one, for
-/// the benchmarks of <paramref name="benchmarks"/> (other benchmarks measure other units and show "-").
+/// Throughput in the unit ingestion is sized in: records per operation divided by the mean time of one. Each
+/// benchmark class works on its own corpus, so the records per operation are given per class; classes that
+/// measure another unit (SCP decisions) have none and show "-".
 /// </summary>
-public sealed class RecordsPerSecondColumn(int recordsPerOperation, Type benchmarks) : IColumn
+public sealed class RecordsPerSecondColumn(IReadOnlyDictionary<Type, int> recordsPerOperation) : IColumn
 {
     public string Id => nameof(RecordsPerSecondColumn);
     public string ColumnName => "Records/s";
@@ -18,7 +19,7 @@ public sealed class RecordsPerSecondColumn(int recordsPerOperation, Type benchma
     public int PriorityInCategory => 0;
     public bool IsNumeric => true;
     public UnitType UnitType => UnitType.Dimensionless;
-    public string Legend => $"Records per second: {recordsPerOperation} records per operation / mean time of one operation";
+    public string Legend => "Records per second: records per operation (the corpus of the benchmark's class) / mean time of one operation";
 
     public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
     public bool IsAvailable(Summary summary) => true;
@@ -26,11 +27,14 @@ public sealed class RecordsPerSecondColumn(int recordsPerOperation, Type benchma
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, summary.Style);
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) =>
-        benchmarkCase.Descriptor.Type != benchmarks ? "-"
+        Records(benchmarkCase) is null ? "-"
         : RecordsPerSecond(summary[benchmarkCase]) is { } rate ? rate.ToString("N0", CultureInfo.InvariantCulture) : "NA";
 
+    public int? Records(BenchmarkCase benchmarkCase) =>
+        recordsPerOperation.TryGetValue(benchmarkCase.Descriptor.Type, out var records) ? records : null;
+
     public double? RecordsPerSecond(BenchmarkReport? report) =>
-        report?.ResultStatistics is { Mean: > 0 } statistics ? recordsPerOperation / (statistics.Mean / 1e9) : null;
+        report?.ResultStatistics is { Mean: > 0 } statistics && Records(report.BenchmarkCase) is { } records ? records / (statistics.Mean / 1e9) : null;
 
     public override string ToString() => ColumnName;
 }

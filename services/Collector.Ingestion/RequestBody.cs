@@ -2,7 +2,7 @@ using System.IO.Compression;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 
-namespace ControlTower.Collector.Aws.Ingestion;
+namespace ControlTower.Collector.Ingestion;
 
 /// <summary>
 /// The outcome of reading an ingestion body: the JSON bytes, or the problem to answer with.
@@ -18,15 +18,20 @@ public sealed record BodyRead(ReadOnlyMemory<byte> Json, IResult? Problem, bool 
 /// </summary>
 public static class RequestBody
 {
-    private static readonly string[] AcceptedMediaTypes =
+    /// <summary>What a JSON door takes unless it says otherwise: JSON, and gzip files as S3 or a storage account serves them.</summary>
+    public static readonly IReadOnlyCollection<string> JsonMediaTypes =
         ["application/json", "application/gzip", "application/x-gzip", "application/octet-stream"];
 
-    public static async Task<BodyRead> ReadJsonAsync(HttpRequest request, IngestionOptions options, CancellationToken cancellationToken)
+    public static Task<BodyRead> ReadJsonAsync(HttpRequest request, IngestionOptions options, CancellationToken cancellationToken) =>
+        ReadJsonAsync(request, options, JsonMediaTypes, cancellationToken);
+
+    public static async Task<BodyRead> ReadJsonAsync(
+        HttpRequest request, IngestionOptions options, IReadOnlyCollection<string> mediaTypes, CancellationToken cancellationToken)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
-            || !AcceptedMediaTypes.Contains(mediaType.MediaType.Value, StringComparer.OrdinalIgnoreCase))
+            || !mediaTypes.Contains(mediaType.MediaType.Value, StringComparer.OrdinalIgnoreCase))
         {
-            return Fail(Problems.UnsupportedMediaType(request.ContentType, AcceptedMediaTypes));
+            return Fail(Problems.UnsupportedMediaType(request.ContentType, mediaTypes));
         }
 
         if (request.ContentLength > options.MaxRequestBytes)
@@ -55,7 +60,7 @@ public static class RequestBody
         }
         if (!gzip)
         {
-            return new BodyRead(wire, null);
+            return new BodyRead(JsonLines(mediaType) ? JsonLinesToArray(wire) : wire, null);
         }
 
         try
@@ -68,12 +73,48 @@ public static class RequestBody
             }
             // ISIZE, the last four bytes of a gzip member, is the inflated length modulo 2^32.
             var trailerSize = wire.Length >= 18 ? BitConverter.ToUInt32(wire, wire.Length - 4) : uint.MaxValue;
-            return new BodyRead(json, null, GzipLooksTruncated: trailerSize != (uint)json.Length);
+            return new BodyRead(JsonLines(mediaType) ? JsonLinesToArray(json) : json, null, GzipLooksTruncated: trailerSize != (uint)json.Length);
         }
         catch (InvalidDataException ex)
         {
             return Fail(Problems.InvalidGzip(ex.Message));
         }
+    }
+
+    /// <summary>JSON Lines (one JSON value a line), as Azure storage accounts keep exported logs.</summary>
+    public static readonly IReadOnlyCollection<string> JsonLinesMediaTypes = ["application/x-ndjson", "application/jsonl", "application/x-jsonlines"];
+
+    private static bool JsonLines(MediaTypeHeaderValue mediaType) =>
+        JsonLinesMediaTypes.Contains(mediaType.MediaType.Value, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// JSON Lines as one JSON array of the non-blank lines, so a door reads them as it reads an array (record
+    /// indexes count the non-blank lines). A line that is not one JSON value makes the array invalid JSON, which
+    /// the parse then reports.
+    /// </summary>
+    public static byte[] JsonLinesToArray(ReadOnlySpan<byte> lines)
+    {
+        var output = new MemoryStream(lines.Length + 2);
+        output.WriteByte((byte)'[');
+        var first = true;
+        while (!lines.IsEmpty)
+        {
+            var end = lines.IndexOf((byte)'\n');
+            var line = (end < 0 ? lines : lines[..end]).Trim(" \t\r"u8);
+            lines = end < 0 ? [] : lines[(end + 1)..];
+            if (line.IsEmpty)
+            {
+                continue;
+            }
+            if (!first)
+            {
+                output.WriteByte((byte)',');
+            }
+            output.Write(line);
+            first = false;
+        }
+        output.WriteByte((byte)']');
+        return output.ToArray();
     }
 
     private static BodyRead Fail(IResult problem) => new(ReadOnlyMemory<byte>.Empty, problem);

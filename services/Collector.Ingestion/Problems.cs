@@ -1,9 +1,9 @@
-namespace ControlTower.Collector.Aws.Ingestion;
+namespace ControlTower.Collector.Ingestion;
 
 /// <summary>RFC 9457 problem bodies for ingestion faults, each naming what was wrong.</summary>
 public static class Problems
 {
-    private const string TypePrefix = "urn:controltower:problem:";
+    public const string TypePrefix = "urn:controltower:problem:";
 
     public static IResult UnsupportedMediaType(string? given, IEnumerable<string> accepted) => TypedResults.Problem(
         statusCode: StatusCodes.Status415UnsupportedMediaType,
@@ -48,13 +48,6 @@ public static class Problems
         title: "Unexpected document shape",
         detail: $"Expected {expected}.",
         type: TypePrefix + "wrong-shape");
-
-    public static IResult InvalidS3Key(string key) => TypedResults.Problem(
-        statusCode: StatusCodes.Status400BadRequest,
-        title: "Invalid S3 key",
-        detail: $"The S3 key '{(key.Length > 200 ? key[..200] + "…" : key)}' is not a CloudTrail log file key: expected "
-              + "[prefix/]AWSLogs/[o-orgid/]<12-digit account>/CloudTrail/<region>/YYYY/MM/DD/<file>.json.gz.",
-        type: TypePrefix + "invalid-s3-key");
 
     public static IResult NoValidRecords(IReadOnlyList<RecordError> errors) => TypedResults.Problem(
         statusCode: StatusCodes.Status400BadRequest,

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace ControlTower.Collector.Aws.Ingestion;
+namespace ControlTower.Collector.Ingestion;
 
 public sealed class IngestionOptions
 {

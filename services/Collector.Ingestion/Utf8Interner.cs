@@ -2,12 +2,13 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
-namespace ControlTower.Collector.Aws.Parsing;
+namespace ControlTower.Collector.Ingestion;
 
 /// <summary>
-/// Gives back the same <see cref="string"/> for the same UTF-8 text without decoding it again. CloudTrail
-/// repeats most of a record's values (event source and name, region, account, caller ARN, user agent) from
-/// record to record; reading each afresh is most of what normalising costs after the parse.
+/// Gives back the same <see cref="string"/> for the same UTF-8 text without decoding it again. Sources repeat
+/// most of a record's values (CloudTrail's event source and name, region, account, caller; Azure's operation,
+/// location, tenant, category) from record to record; reading each afresh is most of what normalising costs
+/// after the parse. An interner may also transform what it decodes (lower-case it), once per distinct text.
 /// </summary>
 /// <remarks>
 /// A fixed-size, direct-mapped table: a value whose slot is taken replaces the occupant, so memory stays
@@ -15,14 +16,16 @@ namespace ControlTower.Collector.Aws.Parsing;
 /// threads may share the table without locks: a racing reader sees an old entry or a new one, either of
 /// which it checks byte for byte before use.
 /// </remarks>
-internal sealed class Utf8Interner
+public sealed class Utf8Interner
 {
     private const int MaxLength = 256;
     private readonly Entry?[] slots;
     private readonly int mask;
+    private readonly Func<string, string>? transform;
 
-    public Utf8Interner(int size = 4096)
+    public Utf8Interner(int size = 4096, Func<string, string>? transform = null)
     {
+        this.transform = transform;
         if (size <= 0 || (size & (size - 1)) != 0)
         {
             throw new ArgumentOutOfRangeException(nameof(size), size, "the size must be a power of two");
@@ -47,7 +50,7 @@ internal sealed class Utf8Interner
         }
         if (text.Length > MaxLength || text.IndexOf((byte)'\\') >= 0)
         {
-            return value.GetString();
+            return transform is null ? value.GetString() : transform(value.GetString()!);
         }
         return Get(text);
     }
@@ -62,6 +65,10 @@ internal sealed class Utf8Interner
             return entry.Value;
         }
         var value = Encoding.UTF8.GetString(utf8);
+        if (transform is not null)
+        {
+            value = transform(value);
+        }
         Volatile.Write(ref slots[slot], new Entry(utf8.ToArray(), value));
         return value;
     }

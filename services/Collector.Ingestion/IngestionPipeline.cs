@@ -1,14 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
-using ControlTower.Collector.Aws.Parsing;
-using ControlTower.Contracts.Activity;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
-namespace ControlTower.Collector.Aws.Ingestion;
-
-/// <summary>Normalises one record of a door's format, or says why it cannot.</summary>
-public delegate bool TryNormalizeRecord(JsonElement record, int index, RecordContext context, out CloudActivity activity, out RecordError error);
+namespace ControlTower.Collector.Ingestion;
 
 /// <summary>
 /// What every door does with a request, in one place: read the body within limits, parse it, pick out the
@@ -23,18 +18,12 @@ public sealed class IngestionPipeline(
 {
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
 
-    /// <param name="select">The records in the parsed body, or null when the body is not of the door's shape.</param>
-    /// <param name="expectedShape">Words for the shape, used in the problem when <paramref name="select"/> says no.</param>
-    public async Task<IResult> IngestAsync(
-        HttpContext http,
-        RecordContext context,
-        Func<JsonElement, IReadOnlyList<JsonElement>?> select,
-        string expectedShape,
-        TryNormalizeRecord normalize)
+    public async Task<IResult> IngestAsync<TContext, TItem>(HttpContext http, TContext context, IngestionDoor<TContext, TItem> door)
+        where TContext : IRecordContext<TContext>
     {
         var limits = options.Value;
         var cancellationToken = http.RequestAborted;
-        var body = await RequestBody.ReadJsonAsync(http.Request, limits, cancellationToken);
+        var body = await RequestBody.ReadJsonAsync(http.Request, limits, door.MediaTypes, cancellationToken);
         if (body.Problem is not null)
         {
             return body.Problem;
@@ -54,10 +43,14 @@ public sealed class IngestionPipeline(
 
         using (document)
         {
-            var records = select(document.RootElement);
+            var records = door.Select(document.RootElement);
             if (records is null)
             {
-                return Problems.WrongShape(expectedShape);
+                return Problems.WrongShape(door.ExpectedShape);
+            }
+            if (door.Handshake?.Invoke(http, records) is { } handshake)
+            {
+                return handshake;
             }
             if (records.Count > limits.MaxRecords)
             {
@@ -65,26 +58,29 @@ public sealed class IngestionPipeline(
             }
 
             // The body is this request's own array, alive and unchanged until the batch is published.
-            context = context with { ReceivedAt = clock.GetUtcNow(), Source = body.Json };
-            var accepted = new List<CloudActivity>(records.Count);
+            context = context.ForRequest(clock.GetUtcNow(), body.Json);
+            var accepted = new List<TItem>(records.Count);
             var errors = new List<RecordError>();
             var warnings = new List<RecordWarning>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
             var duplicates = 0;
             for (var index = 0; index < records.Count; index++)
             {
-                if (!normalize(records[index], index, context, out var activity, out var error))
+                if (!door.Normalize(records[index], index, context, out var item, out var error))
                 {
                     errors.Add(error);
                     continue;
                 }
-                if (!seen.Add(activity.EventId))
+                if (!seen.Add(door.Key(item)))
                 {
                     duplicates++;
                     continue;
                 }
-                accepted.Add(activity);
-                warnings.AddRange(activity.Anomalies.Select(a => new RecordWarning(index, a)));
+                accepted.Add(item);
+                foreach (var note in door.Notes(item))
+                {
+                    warnings.Add(new RecordWarning(index, note));
+                }
             }
             if (accepted.Count == 0 && errors.Count > 0)
             {
@@ -93,17 +89,17 @@ public sealed class IngestionPipeline(
 
             try
             {
-                await publisher.PublishAsync(http.AuthenticatedSource() ?? "unknown", accepted, cancellationToken);
+                await door.Publish(publisher, http.AuthenticatedSource() ?? "unknown", accepted, cancellationToken);
             }
             catch (MessageReturnedException ex)
             {
-                logger.LogWarning(ex, "No queue is bound for activity batches; answering 503");
+                logger.LogWarning(ex, "No queue is bound for {Items} batches; answering 503", typeof(TItem).Name);
                 http.Response.Headers.RetryAfter = "5";
                 return Problems.NoConsumer();
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                logger.LogError(ex, "Publishing {Count} activities failed", accepted.Count);
+                logger.LogError(ex, "Publishing {Count} {Items} items failed", accepted.Count, typeof(TItem).Name);
                 http.Response.Headers.RetryAfter = "5";
                 return Problems.BrokerUnavailable();
             }

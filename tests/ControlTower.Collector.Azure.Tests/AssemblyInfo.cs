@@ -1,0 +1,3 @@
+using ControlTower.Testing.Infrastructure;
+
+[assembly: AssemblyFixture(typeof(InfrastructureFixture))]
