@@ -127,6 +127,35 @@ public sealed class ActivityStoreTests(InfrastructureFixture infrastructure) : I
     }
 
     [Fact]
+    public async Task AzureFieldsAreStoredAndReturned()
+    {
+        var eventId = Guid.NewGuid().ToString();
+        const string ResourceId = "/subscriptions/0000/resourceGroups/rg-prod-core/providers/Microsoft.Storage/storageAccounts/logs";
+        var activity = Activity(eventId, DateTimeOffset.UtcNow) with
+        {
+            Provider = "azure",
+            ResourceGroup = "rg-prod-core",
+            ResourceId = ResourceId,
+            CorrelationId = "bd9c66b3-ad3c-4d6d-9a3d-1fa7bc8960a9",
+            Level = "Warning",
+        };
+
+        await factory.Services.GetRequiredService<IBus>().Publish(Batch(activity), TestContext.Current.CancellationToken);
+
+        var detail = await Eventually(async () =>
+        {
+            using var response = await client.GetAsync($"/api/activity/azure/{eventId}", TestContext.Current.CancellationToken);
+            return response.StatusCode == HttpStatusCode.OK
+                ? await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)
+                : (JsonElement?)null;
+        });
+        Assert.Equal("rg-prod-core", detail.GetProperty("resourceGroup").GetString());
+        Assert.Equal(ResourceId, detail.GetProperty("resourceId").GetString());
+        Assert.Equal("bd9c66b3-ad3c-4d6d-9a3d-1fa7bc8960a9", detail.GetProperty("correlationId").GetString());
+        Assert.Equal("Warning", detail.GetProperty("level").GetString());
+    }
+
+    [Fact]
     public async Task ActivityPagesNewestFirstWithoutGapsOrRepeats()
     {
         var account = "9" + Random.Shared.NextInt64(10_000_000_000, 99_999_999_999);

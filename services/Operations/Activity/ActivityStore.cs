@@ -19,20 +19,23 @@ public sealed class ActivityStore(OperationsDbContext db)
         INSERT INTO activities (provider, event_id, time, account, region, service, operation, actor, actor_type,
                                 source_ip, user_agent, outcome, error_code, error_message, read_only, event_type,
                                 event_category, management_event, event_version, recipient_account, organization_id,
-                                mfa_used, request_id, identity, resources, anomalies, raw, source, received_at, stored_at)
+                                mfa_used, request_id, resource_group, resource_id, correlation_id, level,
+                                identity, resources, anomalies, raw, source, received_at, stored_at)
         SELECT u.provider, u.event_id, u.time, u.account, u.region, u.service, u.operation, u.actor, u.actor_type,
                u.source_ip, u.user_agent, u.outcome, u.error_code, u.error_message, u.read_only, u.event_type,
                u.event_category, u.management_event, u.event_version, u.recipient_account, u.organization_id,
-               u.mfa_used, u.request_id, u.identity::jsonb, u.resources::jsonb, u.anomalies::jsonb, u.raw,
+               u.mfa_used, u.request_id, u.resource_group, u.resource_id, u.correlation_id, u.level, u.identity::jsonb, u.resources::jsonb, u.anomalies::jsonb, u.raw,
                @source, @received_at, now()
         FROM unnest(@provider, @event_id, @time, @account, @region, @service, @operation, @actor, @actor_type,
                     @source_ip, @user_agent, @outcome, @error_code, @error_message, @read_only, @event_type,
                     @event_category, @management_event, @event_version, @recipient_account, @organization_id,
-                    @mfa_used, @request_id, @identity, @resources, @anomalies, @raw)
+                    @mfa_used, @request_id, @resource_group, @resource_id, @correlation_id, @level,
+                    @identity, @resources, @anomalies, @raw)
              AS u(provider, event_id, time, account, region, service, operation, actor, actor_type,
                   source_ip, user_agent, outcome, error_code, error_message, read_only, event_type,
                   event_category, management_event, event_version, recipient_account, organization_id,
-                  mfa_used, request_id, identity, resources, anomalies, raw)
+                  mfa_used, request_id, resource_group, resource_id, correlation_id, level,
+                  identity, resources, anomalies, raw)
         ON CONFLICT (provider, event_id) DO NOTHING
         """;
 
@@ -75,6 +78,10 @@ public sealed class ActivityStore(OperationsDbContext db)
             Text("organization_id", a => a.OrganizationId);
             Bool("mfa_used", a => a.MfaUsed);
             Text("request_id", a => a.RequestId);
+            Text("resource_group", a => a.ResourceGroup);
+            Text("resource_id", a => a.ResourceId);
+            Text("correlation_id", a => a.CorrelationId);
+            Text("level", a => a.Level);
             Text("identity", a => a.Identity is null ? null : JsonSerializer.Serialize(a.Identity, Json));
             Text("resources", a => JsonSerializer.Serialize(a.Resources, Json));
             Text("anomalies", a => JsonSerializer.Serialize(a.Anomalies, Json));

@@ -117,14 +117,14 @@ public sealed record ActivityPage(IReadOnlyList<ActivitySummary> Items, string? 
 public sealed record ActivityDetail(
     ActivitySummary Activity, string? UserAgent, string? ErrorMessage, bool? ReadOnly, string? EventType,
     string? EventCategory, bool? ManagementEvent, string? EventVersion, string? RecipientAccount, string? OrganizationId,
-    bool? MfaUsed, string? RequestId, JsonElement? Identity, JsonElement Resources, JsonElement Anomalies,
-    string Source, DateTimeOffset ReceivedAt, string Raw)
+    bool? MfaUsed, string? RequestId, string? ResourceGroup, string? ResourceId, string? CorrelationId, string? Level,
+    JsonElement? Identity, JsonElement Resources, JsonElement Anomalies, string Source, DateTimeOffset ReceivedAt, string Raw)
 {
     public static ActivityDetail From(ActivityRecord a) => new(
         new ActivitySummary(a.Provider, a.EventId, a.Time, a.Account, a.Region, a.Service, a.Operation,
             a.Actor, a.ActorType, a.SourceIp, a.Outcome, a.ErrorCode),
         a.UserAgent, a.ErrorMessage, a.ReadOnly, a.EventType, a.EventCategory, a.ManagementEvent, a.EventVersion,
-        a.RecipientAccount, a.OrganizationId, a.MfaUsed, a.RequestId,
+        a.RecipientAccount, a.OrganizationId, a.MfaUsed, a.RequestId, a.ResourceGroup, a.ResourceId, a.CorrelationId, a.Level,
         a.Identity is null ? null : JsonElement.Parse(a.Identity), JsonElement.Parse(a.Resources), JsonElement.Parse(a.Anomalies),
         a.Source, a.ReceivedAt, a.Raw);
 }

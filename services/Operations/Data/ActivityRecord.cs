@@ -24,6 +24,10 @@ public sealed class ActivityRecord
     public string? OrganizationId { get; set; }
     public bool? MfaUsed { get; set; }
     public string? RequestId { get; set; }
+    public string? ResourceGroup { get; set; }
+    public string? ResourceId { get; set; }
+    public string? CorrelationId { get; set; }
+    public string? Level { get; set; }
 
     /// <summary>The caller's identity in full (JSON).</summary>
     public string? Identity { get; set; }

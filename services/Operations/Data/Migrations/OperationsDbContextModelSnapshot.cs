@@ -27,18 +27,21 @@ namespace ControlTower.Operations.Data.Migrations
                     b.Property<string>("Provider")
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")
-                        .HasColumnName("provider");
+                        .HasColumnName("provider")
+                        .UseCollation("C");
 
                     b.Property<string>("EventId")
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)")
-                        .HasColumnName("event_id");
+                        .HasColumnName("event_id")
+                        .UseCollation("C");
 
                     b.Property<string>("Account")
                         .IsRequired()
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
-                        .HasColumnName("account");
+                        .HasColumnName("account")
+                        .UseCollation("C");
 
                     b.Property<string>("Actor")
                         .HasColumnType("text")
@@ -54,6 +57,11 @@ namespace ControlTower.Operations.Data.Migrations
                         .HasColumnType("jsonb")
                         .HasColumnName("anomalies")
                         .HasDefaultValueSql("'[]'::jsonb");
+
+                    b.Property<string>("CorrelationId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("correlation_id");
 
                     b.Property<string>("ErrorCode")
                         .HasColumnType("text")
@@ -80,6 +88,11 @@ namespace ControlTower.Operations.Data.Migrations
                     b.Property<string>("Identity")
                         .HasColumnType("jsonb")
                         .HasColumnName("identity");
+
+                    b.Property<string>("Level")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("level");
 
                     b.Property<bool?>("ManagementEvent")
                         .HasColumnType("boolean")
@@ -133,6 +146,15 @@ namespace ControlTower.Operations.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("request_id");
 
+                    b.Property<string>("ResourceGroup")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("resource_group");
+
+                    b.Property<string>("ResourceId")
+                        .HasColumnType("text")
+                        .HasColumnName("resource_id");
+
                     b.Property<string>("Resources")
                         .IsRequired()
                         .ValueGeneratedOnAdd()
@@ -170,10 +192,6 @@ namespace ControlTower.Operations.Data.Migrations
 
                     b.HasKey("Provider", "EventId")
                         .HasName("pk_activities");
-
-                    b.HasIndex("Account", "Time")
-                        .IsDescending(false, true)
-                        .HasDatabaseName("ix_activities_account_time");
 
                     b.HasIndex("Time", "Provider", "EventId")
                         .HasDatabaseName("ix_activities_time_provider_event_id");
