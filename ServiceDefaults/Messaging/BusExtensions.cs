@@ -34,6 +34,15 @@ public static class BusExtensions
                 {
                     rabbit.SetQuorumQueue();
                 }
+                // Messages here are batches of hundreds of rows. Two at a time per consumer keeps one batch in the
+                // database while the next is read, and leaves cores to the collectors under a burst: the broker holds
+                // the backlog, which is what it is for. (MassTransit's default, twice the cores, had the consumers
+                // take the CPU the collectors needed to accept: 17,400 against 24,900 events/s on 2 cores.)
+                endpoint.ConcurrentMessageLimit = builder.Configuration.GetValue("Messaging:ConcurrentMessageLimit", 2);
+                if (endpoint is IRabbitMqReceiveEndpointConfigurator prefetching)
+                {
+                    prefetching.PrefetchCount = builder.Configuration.GetValue("Messaging:PrefetchCount", 4);
+                }
             });
             bus.UsingRabbitMq((context, cfg) =>
             {
