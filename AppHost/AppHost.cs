@@ -54,7 +54,7 @@ var gateway = builder.AddProject<Projects.ControlTower_Gateway>("gateway")
     .WithDatabase(infrastructure.GatewayDb)
     .WithServiceDefaults(internalToken)
     .WithApiKey(0, "demo-source", demoSourceKey, "ingest:aws", "ingest:azure")
-    .WithApiKey(1, "portal", portalKey, "activity:read", "governance:read", "releases:read")
+    .WithApiKey(1, "portal", portalKey, "activity:read", "alerts:read", "governance:read", "releases:read")
     .WithApiKey(2, "admin", adminKey, "admin:keys")
     .WithExternalHttpEndpoints();
 

@@ -13,6 +13,7 @@ app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.UseGatewayTrust();
 app.MapActivityApi();
+app.MapAlertsApi();
 
 app.Run();
 

@@ -6,6 +6,8 @@ public sealed class OperationsDbContext(DbContextOptions<OperationsDbContext> op
 {
     public DbSet<ActivityRecord> Activities => Set<ActivityRecord>();
 
+    public DbSet<AlertRecord> Alerts => Set<AlertRecord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(OperationsDbContext).Assembly);
 }

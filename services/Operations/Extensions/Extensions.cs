@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using ControlTower.Operations.Activity;
+using ControlTower.Operations.Alerts;
 using ControlTower.Operations.Consumers;
 using ControlTower.Operations.Data;
 
@@ -12,6 +14,12 @@ public static class Extensions
     {
         builder.AddServiceDatabase<IHostApplicationBuilder, OperationsDbContext>(DatabaseName);
         builder.Services.AddScoped<ActivityStore>();
-        builder.AddControlTowerBus("operations", bus => bus.AddConsumer<CloudActivityBatchConsumer>());
+        builder.Services.AddScoped<AlertStore>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.AddControlTowerBus("operations", bus =>
+        {
+            bus.AddConsumer<CloudActivityBatchConsumer>();
+            bus.AddConsumer<MonitorAlertBatchConsumer>();
+        });
     }
 }

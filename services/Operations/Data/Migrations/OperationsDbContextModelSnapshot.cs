@@ -198,6 +198,137 @@ namespace ControlTower.Operations.Data.Migrations
 
                     b.ToTable("activities", (string)null);
                 });
+
+            modelBuilder.Entity("ControlTower.Operations.Data.AlertRecord", b =>
+                {
+                    b.Property<string>("Provider")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("provider")
+                        .UseCollation("C");
+
+                    b.Property<string>("AlertId")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("alert_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Account")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("account")
+                        .UseCollation("C");
+
+                    b.Property<string>("Anomalies")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("anomalies");
+
+                    b.Property<string>("Condition")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("condition");
+
+                    b.Property<string>("ConfigurationItems")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("configuration_items");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("text")
+                        .HasColumnName("description");
+
+                    b.Property<DateTimeOffset>("FiredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("fired_at");
+
+                    b.Property<DateTimeOffset>("FirstReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_received_at");
+
+                    b.Property<string>("InvestigationLink")
+                        .HasColumnType("text")
+                        .HasColumnName("investigation_link");
+
+                    b.Property<string>("MonitoringService")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("monitoring_service");
+
+                    b.Property<string>("OriginAlertId")
+                        .HasColumnType("text")
+                        .HasColumnName("origin_alert_id");
+
+                    b.Property<string>("RawFired")
+                        .HasColumnType("text")
+                        .HasColumnName("raw_fired");
+
+                    b.Property<string>("RawResolved")
+                        .HasColumnType("text")
+                        .HasColumnName("raw_resolved");
+
+                    b.Property<DateTimeOffset?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<string>("ResourceGroup")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("resource_group");
+
+                    b.Property<string>("ResourceType")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("resource_type");
+
+                    b.Property<string>("Rule")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("rule");
+
+                    b.Property<string>("RuleId")
+                        .HasColumnType("text")
+                        .HasColumnName("rule_id");
+
+                    b.Property<string>("Severity")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("severity");
+
+                    b.Property<string>("SignalType")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("signal_type");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("source");
+
+                    b.Property<string>("Targets")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("targets");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Provider", "AlertId")
+                        .HasName("pk_alerts");
+
+                    b.HasIndex("Condition", "FiredAt")
+                        .HasDatabaseName("ix_alerts_condition_fired_at");
+
+                    b.HasIndex("FiredAt", "Provider", "AlertId")
+                        .HasDatabaseName("ix_alerts_fired_at_provider_alert_id");
+
+                    b.ToTable("alerts", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }
