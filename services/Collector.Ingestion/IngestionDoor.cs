@@ -30,7 +30,7 @@ public sealed record IngestionDoor<TContext, TItem> where TContext : IRecordCont
 
     public required TryNormalizeRecord<TContext, TItem> Normalize { get; init; }
 
-    /// <summary>The natural key: an item whose key was seen earlier in the same request is a duplicate.</summary>
+    /// <summary>The natural key: an item whose key was seen earlier in the request, or recently published, is a duplicate.</summary>
     public required Func<TItem, string> Key { get; init; }
 
     /// <summary>What was noted about an accepted item, reported as warnings.</summary>
@@ -59,7 +59,7 @@ public static class ActivityDoor
             ExpectedShape = expectedShape,
             Select = select,
             Normalize = normalize,
-            Key = activity => activity.EventId,
+            Key = activity => $"{activity.Provider}:{activity.EventId}",
             Notes = activity => activity.Anomalies,
             Publish = (publisher, source, activities, cancellationToken) => publisher.PublishAsync(source, activities, cancellationToken),
         };

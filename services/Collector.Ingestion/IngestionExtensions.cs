@@ -13,6 +13,7 @@ public static class IngestionExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<BatchPublisher>();
+        builder.Services.AddSingleton<RecentKeys>();
         builder.Services.AddSingleton<IngestionPipeline>();
         return builder;
     }

@@ -22,6 +22,13 @@ public sealed class IngestionOptions
     [Range(1, 5_000)]
     public int MaxActivitiesPerMessage { get; set; } = 250;
 
+    /// <summary>
+    /// How many recently published keys are remembered, so that a replayed delivery is answered as duplicates
+    /// rather than published again (about 15 MB per 100,000); 0 turns the window off.
+    /// </summary>
+    [Range(0, 10_000_000)]
+    public int RecentKeys { get; set; } = 100_000;
+
     /// <summary>Rough cap on the raw bytes in one published message, to stay well under 1 MB.</summary>
     [Range(16 * 1024, 4 * 1024 * 1024)]
     public int MaxRawBytesPerMessage { get; set; } = 512 * 1024;

@@ -12,6 +12,7 @@ namespace ControlTower.Collector.Ingestion;
 /// </summary>
 public sealed class IngestionPipeline(
     BatchPublisher publisher,
+    RecentKeys recent,
     IOptions<IngestionOptions> options,
     TimeProvider clock,
     ILogger<IngestionPipeline> logger)
@@ -86,10 +87,36 @@ public sealed class IngestionPipeline(
             {
                 return Problems.NoValidRecords(errors);
             }
+            // Repeats of what this collector published recently: reported, not published again.
+            var keys = accepted.Select(item => $"{typeof(TItem).Name}:{door.Key(item)}").ToList();
+            var replayed = recent.Contains(keys);
+            if (replayed.Any(r => r))
+            {
+                var fresh = new List<TItem>(accepted.Count);
+                var freshKeys = new List<string>(accepted.Count);
+                for (var i = 0; i < accepted.Count; i++)
+                {
+                    if (replayed[i])
+                    {
+                        duplicates++;
+                    }
+                    else
+                    {
+                        fresh.Add(accepted[i]);
+                        freshKeys.Add(keys[i]);
+                    }
+                }
+                accepted = fresh;
+                keys = freshKeys;
+            }
 
             try
             {
-                await door.Publish(publisher, http.AuthenticatedSource() ?? "unknown", accepted, cancellationToken);
+                if (accepted.Count > 0)
+                {
+                    await door.Publish(publisher, http.AuthenticatedSource() ?? "unknown", accepted, cancellationToken);
+                    recent.Add(keys);
+                }
             }
             catch (MessageReturnedException ex)
             {
