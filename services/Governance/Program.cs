@@ -14,6 +14,7 @@ app.MapDefaultEndpoints();
 app.UseGatewayTrust();
 app.MapObservedAccountsApi();
 app.MapScpApi();
+app.MapOrganizationApi();
 
 app.Run();
 

@@ -1,5 +1,6 @@
 using ControlTower.Contracts.Activity;
 using ControlTower.Governance.Data;
+using ControlTower.Governance.Observed;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -8,10 +9,11 @@ using NpgsqlTypes;
 namespace ControlTower.Governance.Consumers;
 
 /// <summary>
-/// Keeps the observed accounts current from activity. Idempotent: first and last seen only ever widen, so a
-/// redelivered batch changes nothing.
+/// Keeps the observed accounts current from activity, and the observed organisation from AWS Organizations
+/// events. Idempotent and order-proof: first and last seen only ever widen, and organisation changes apply only
+/// when newer than what they would replace, so a redelivered or late batch changes nothing it should not.
 /// </summary>
-public sealed class CloudActivityBatchConsumer(GovernanceDbContext db) : IConsumer<CloudActivityBatch>
+public sealed class CloudActivityBatchConsumer(GovernanceDbContext db, ObservedOrganizationStore organization) : IConsumer<CloudActivityBatch>
 {
     // One statement for the whole batch: the accounts arrive as arrays and are merged in one pass.
     private const string UpsertSql = """
@@ -47,5 +49,13 @@ public sealed class CloudActivityBatchConsumer(GovernanceDbContext db) : IConsum
             new NpgsqlParameter<DateTimeOffset[]>("last_seen", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { TypedValue = accounts.Select(a => a.Last).ToArray() },
             new NpgsqlParameter<string?[]>("last_region", accounts.Select(a => a.Region).ToArray()),
         ], context.CancellationToken);
+
+        // Sorted by what they change, so that concurrent batches lock rows in one order.
+        var changes = context.Message.Activities
+            .Where(a => a.Service == "organizations")
+            .SelectMany(OrganizationEvents.Interpret)
+            .OrderBy(c => c.GetType().Name, StringComparer.Ordinal).ThenBy(c => c.EventId, StringComparer.Ordinal)
+            .ToList();
+        await organization.ApplyAsync(changes, context.CancellationToken);
     }
 }

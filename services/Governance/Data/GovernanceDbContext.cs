@@ -6,6 +6,16 @@ public sealed class GovernanceDbContext(DbContextOptions<GovernanceDbContext> op
 {
     public DbSet<ObservedAccount> ObservedAccounts => Set<ObservedAccount>();
 
+    public DbSet<ObservedOrgAccount> OrgAccounts => Set<ObservedOrgAccount>();
+
+    public DbSet<ObservedOu> Ous => Set<ObservedOu>();
+
+    public DbSet<ObservedPolicy> Policies => Set<ObservedPolicy>();
+
+    public DbSet<ObservedPolicyAttachment> PolicyAttachments => Set<ObservedPolicyAttachment>();
+
+    public DbSet<ObservedOrgSetting> OrgSettings => Set<ObservedOrgSetting>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(GovernanceDbContext).Assembly);
 }

@@ -1,5 +1,6 @@
 using ControlTower.Governance.Consumers;
 using ControlTower.Governance.Data;
+using ControlTower.Governance.Observed;
 
 namespace ControlTower.Governance.Extensions;
 
@@ -10,6 +11,7 @@ public static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase<IHostApplicationBuilder, GovernanceDbContext>(DatabaseName);
+        builder.Services.AddScoped<ObservedOrganizationStore>();
         builder.AddControlTowerBus("governance", bus => bus.AddConsumer<CloudActivityBatchConsumer>());
     }
 }

@@ -52,6 +52,208 @@ namespace ControlTower.Governance.Data.Migrations
 
                     b.ToTable("observed_accounts", (string)null);
                 });
+
+            modelBuilder.Entity("ControlTower.Governance.Data.ObservedOrgAccount", b =>
+                {
+                    b.Property<string>("AccountId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("account_id")
+                        .UseCollation("C");
+
+                    b.Property<bool?>("Member")
+                        .HasColumnType("boolean")
+                        .HasColumnName("member");
+
+                    b.Property<DateTimeOffset?>("MemberAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("member_at");
+
+                    b.Property<string>("MemberEventId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("member_event_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset?>("ParentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("parent_at");
+
+                    b.Property<string>("ParentEventId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("parent_event_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("ParentId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("parent_id")
+                        .UseCollation("C");
+
+                    b.HasKey("AccountId")
+                        .HasName("pk_observed_org_accounts");
+
+                    b.HasIndex("ParentId")
+                        .HasDatabaseName("ix_observed_org_accounts_parent_id");
+
+                    b.ToTable("observed_org_accounts", (string)null);
+                });
+
+            modelBuilder.Entity("ControlTower.Governance.Data.ObservedOrgSetting", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("key")
+                        .UseCollation("C");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("enabled");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("event_id")
+                        .UseCollation("C");
+
+                    b.HasKey("Key")
+                        .HasName("pk_observed_org_settings");
+
+                    b.ToTable("observed_org_settings", (string)null);
+                });
+
+            modelBuilder.Entity("ControlTower.Governance.Data.ObservedOu", b =>
+                {
+                    b.Property<string>("OuId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("ou_id")
+                        .UseCollation("C");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<bool>("Deleted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("deleted");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("event_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("ParentId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("parent_id")
+                        .UseCollation("C");
+
+                    b.HasKey("OuId")
+                        .HasName("pk_observed_ous");
+
+                    b.ToTable("observed_ous", (string)null);
+                });
+
+            modelBuilder.Entity("ControlTower.Governance.Data.ObservedPolicy", b =>
+                {
+                    b.Property<string>("PolicyId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("policy_id")
+                        .UseCollation("C");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<string>("Content")
+                        .HasColumnType("text")
+                        .HasColumnName("content");
+
+                    b.Property<bool>("Deleted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("deleted");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("event_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Type")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("type");
+
+                    b.HasKey("PolicyId")
+                        .HasName("pk_observed_policies");
+
+                    b.ToTable("observed_policies", (string)null);
+                });
+
+            modelBuilder.Entity("ControlTower.Governance.Data.ObservedPolicyAttachment", b =>
+                {
+                    b.Property<string>("PolicyId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("policy_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("TargetId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("target_id")
+                        .UseCollation("C");
+
+                    b.Property<bool>("Attached")
+                        .HasColumnType("boolean")
+                        .HasColumnName("attached");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("event_id")
+                        .UseCollation("C");
+
+                    b.HasKey("PolicyId", "TargetId")
+                        .HasName("pk_observed_policy_attachments");
+
+                    b.HasIndex("TargetId")
+                        .HasDatabaseName("ix_observed_policy_attachments_target_id");
+
+                    b.ToTable("observed_policy_attachments", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }

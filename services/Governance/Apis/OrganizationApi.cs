@@ -1,0 +1,53 @@
+using ControlTower.Governance.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ControlTower.Governance.Apis;
+
+public static class OrganizationApi
+{
+    public static IEndpointRouteBuilder MapOrganizationApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/governance").WithTags("Governance");
+        api.MapGet("/organization", GetOrganization)
+            .WithName("GetObservedOrganization")
+            .WithSummary("The AWS organisation as its events show it: accounts and where they sit, OUs, policies with their targets, and organisation settings, each with the event that last changed it");
+        return app;
+    }
+
+    public static async Task<Ok<ObservedOrganizationView>> GetOrganization(GovernanceDbContext db, CancellationToken cancellationToken)
+    {
+        var accounts = await db.OrgAccounts.AsNoTracking().OrderBy(a => a.AccountId)
+            .Select(a => new OrgAccountView(a.AccountId, a.Name, a.ParentId, a.Member, a.ParentAt, a.ParentEventId, a.MemberAt, a.MemberEventId))
+            .ToListAsync(cancellationToken);
+        var ous = await db.Ous.AsNoTracking().OrderBy(o => o.OuId)
+            .Select(o => new OuView(o.OuId, o.Name, o.ParentId, o.Deleted, o.ChangedAt, o.EventId))
+            .ToListAsync(cancellationToken);
+        var attachments = (await db.PolicyAttachments.AsNoTracking().Where(a => a.Attached).ToListAsync(cancellationToken))
+            .ToLookup(a => a.PolicyId, StringComparer.Ordinal);
+        var policies = (await db.Policies.AsNoTracking().OrderBy(p => p.PolicyId).ToListAsync(cancellationToken))
+            .Select(p => new PolicyView(p.PolicyId, p.Name, p.Type, p.Deleted,
+                [.. attachments[p.PolicyId].Select(a => a.TargetId).Order(StringComparer.Ordinal)], p.Content, p.ChangedAt, p.EventId))
+            .ToList();
+        // Attachments of policies seen only through Attach/DetachPolicy (created before Control Tower listened).
+        policies.AddRange(attachments.Where(g => policies.All(p => p.PolicyId != g.Key))
+            .Select(g => new PolicyView(g.Key, null, null, false, [.. g.Select(a => a.TargetId).Order(StringComparer.Ordinal)], null, null, null)));
+        var settings = await db.OrgSettings.AsNoTracking().OrderBy(s => s.Key)
+            .Select(s => new OrgSettingView(s.Key, s.Enabled, s.ChangedAt, s.EventId))
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(new ObservedOrganizationView(accounts, ous, policies, settings));
+    }
+}
+
+public sealed record ObservedOrganizationView(
+    IReadOnlyList<OrgAccountView> Accounts, IReadOnlyList<OuView> OrganizationalUnits, IReadOnlyList<PolicyView> Policies, IReadOnlyList<OrgSettingView> Settings);
+
+public sealed record OrgAccountView(string AccountId, string? Name, string? ParentId, bool? Member,
+    DateTimeOffset? ParentChangedAt, string? ParentEventId, DateTimeOffset? MemberChangedAt, string? MemberEventId);
+
+public sealed record OuView(string OuId, string? Name, string? ParentId, bool Deleted, DateTimeOffset ChangedAt, string EventId);
+
+public sealed record PolicyView(string PolicyId, string? Name, string? Type, bool Deleted, IReadOnlyList<string> Targets, string? Content,
+    DateTimeOffset? ChangedAt, string? EventId);
+
+public sealed record OrgSettingView(string Key, bool Enabled, DateTimeOffset ChangedAt, string EventId);

@@ -1,0 +1,128 @@
+using ControlTower.Governance.Data;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ControlTower.Governance.Observed;
+
+/// <summary>
+/// Applies <see cref="OrganizationChange"/>s to the observed organisation. Each statement changes a row only
+/// when its (time, event id) is newer than the one that last set it, so applying changes in any order, any
+/// number of times, ends in the same state: the latest event's.
+/// </summary>
+public sealed class ObservedOrganizationStore(GovernanceDbContext db)
+{
+    // "newer": the change's stamp is after the row's, compared as (time, event id) so that ties are settled alike everywhere.
+    private const string AccountMovedSql = """
+        INSERT INTO observed_org_accounts AS t (account_id, parent_id, parent_at, parent_event_id)
+        VALUES (@id, @value, @at, @event)
+        ON CONFLICT (account_id) DO UPDATE SET parent_id = excluded.parent_id, parent_at = excluded.parent_at, parent_event_id = excluded.parent_event_id
+        WHERE t.parent_at IS NULL OR (t.parent_at, t.parent_event_id) < (excluded.parent_at, excluded.parent_event_id)
+        """;
+
+    private const string MembershipSql = """
+        INSERT INTO observed_org_accounts AS t (account_id, member, name, member_at, member_event_id)
+        VALUES (@id, @flag, @name, @at, @event)
+        ON CONFLICT (account_id) DO UPDATE SET
+            member = CASE WHEN t.member_at IS NULL OR (t.member_at, t.member_event_id) < (excluded.member_at, excluded.member_event_id)
+                          THEN excluded.member ELSE t.member END,
+            name = COALESCE(excluded.name, t.name),
+            member_at = GREATEST(t.member_at, excluded.member_at),
+            member_event_id = CASE WHEN t.member_at IS NULL OR (t.member_at, t.member_event_id) < (excluded.member_at, excluded.member_event_id)
+                                   THEN excluded.member_event_id ELSE t.member_event_id END
+        """;
+
+    // Names and parents are filled from any event that has them; what can change (deletion) follows the newest.
+    private const string OuSql = """
+        INSERT INTO observed_ous AS t (ou_id, name, parent_id, deleted, changed_at, event_id)
+        VALUES (@id, @name, @parent, @flag, @at, @event)
+        ON CONFLICT (ou_id) DO UPDATE SET
+            name = CASE WHEN (t.changed_at, t.event_id) < (excluded.changed_at, excluded.event_id)
+                        THEN COALESCE(excluded.name, t.name) ELSE COALESCE(t.name, excluded.name) END,
+            parent_id = COALESCE(t.parent_id, excluded.parent_id),
+            deleted = CASE WHEN (t.changed_at, t.event_id) < (excluded.changed_at, excluded.event_id) THEN excluded.deleted ELSE t.deleted END,
+            changed_at = GREATEST(t.changed_at, excluded.changed_at),
+            event_id = CASE WHEN (t.changed_at, t.event_id) < (excluded.changed_at, excluded.event_id) THEN excluded.event_id ELSE t.event_id END
+        """;
+
+    private const string PolicySql = """
+        INSERT INTO observed_policies AS t (policy_id, name, type, content, deleted, changed_at, event_id)
+        VALUES (@id, @name, @type, @content, @flag, @at, @event)
+        ON CONFLICT (policy_id) DO UPDATE SET
+            name = CASE WHEN (t.changed_at, t.event_id) < (excluded.changed_at, excluded.event_id)
+                        THEN COALESCE(excluded.name, t.name) ELSE COALESCE(t.name, excluded.name) END,
+            type = COALESCE(t.type, excluded.type),
+            content = CASE WHEN (t.changed_at, t.event_id) < (excluded.changed_at, excluded.event_id)
+                           THEN COALESCE(excluded.content, t.content) ELSE COALESCE(t.content, excluded.content) END,
+            deleted = CASE WHEN (t.changed_at, t.event_id) < (excluded.changed_at, excluded.event_id) THEN excluded.deleted ELSE t.deleted END,
+            changed_at = GREATEST(t.changed_at, excluded.changed_at),
+            event_id = CASE WHEN (t.changed_at, t.event_id) < (excluded.changed_at, excluded.event_id) THEN excluded.event_id ELSE t.event_id END
+        """;
+
+    private const string AttachmentSql = """
+        INSERT INTO observed_policy_attachments AS t (policy_id, target_id, attached, changed_at, event_id)
+        VALUES (@id, @value, @flag, @at, @event)
+        ON CONFLICT (policy_id, target_id) DO UPDATE SET attached = excluded.attached, changed_at = excluded.changed_at, event_id = excluded.event_id
+        WHERE (t.changed_at, t.event_id) < (excluded.changed_at, excluded.event_id)
+        """;
+
+    private const string SettingSql = """
+        INSERT INTO observed_org_settings AS t (key, enabled, changed_at, event_id)
+        VALUES (@id, @flag, @at, @event)
+        ON CONFLICT (key) DO UPDATE SET enabled = excluded.enabled, changed_at = excluded.changed_at, event_id = excluded.event_id
+        WHERE (t.changed_at, t.event_id) < (excluded.changed_at, excluded.event_id)
+        """;
+
+    public async Task ApplyAsync(IReadOnlyList<OrganizationChange> changes, CancellationToken cancellationToken)
+    {
+        if (changes.Count == 0)
+        {
+            return;
+        }
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            foreach (var change in changes)
+            {
+                await using var command = Command(change, connection, transaction);
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await transaction.CommitAsync(cancellationToken);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static NpgsqlCommand Command(OrganizationChange change, NpgsqlConnection connection, NpgsqlTransaction transaction)
+    {
+        (string Sql, string Id, string? Value, string? Name, string? Type, string? Content, bool? Flag) row = change switch
+        {
+            AccountMoved c => (AccountMovedSql, c.AccountId, c.ParentId, null, null, null, null),
+            AccountMembershipChanged c => (MembershipSql, c.AccountId, null, c.Name, null, null, c.Member),
+            OrganizationalUnitChanged c => (OuSql, c.OuId, null, c.Name, null, null, c.Deleted),
+            PolicyChanged c => (PolicySql, c.PolicyId, null, c.Name, c.Type, c.Content, c.Deleted),
+            PolicyAttachmentChanged c => (AttachmentSql, c.PolicyId, c.TargetId, null, null, null, c.Attached),
+            OrganizationSettingChanged c => (SettingSql, c.Key, null, null, null, null, c.Enabled),
+            _ => throw new ArgumentOutOfRangeException(nameof(change), change.GetType().Name, "not an organisation change this store knows"),
+        };
+        var (sql, id, value, name, type, content, flag) = row;
+        var command = new NpgsqlCommand(sql, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<string>("id", NpgsqlDbType.Text) { TypedValue = id });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("at", NpgsqlDbType.TimestampTz) { TypedValue = change.At.ToUniversalTime() });
+        command.Parameters.Add(new NpgsqlParameter<string>("event", NpgsqlDbType.Text) { TypedValue = change.EventId });
+        Optional("value", value);
+        Optional("name", name);
+        Optional("type", type);
+        Optional("content", content);
+        Optional("parent", (change as OrganizationalUnitChanged)?.ParentId);
+        command.Parameters.Add(new NpgsqlParameter("flag", NpgsqlDbType.Boolean) { Value = (object?)flag ?? DBNull.Value });
+        return command;
+
+        void Optional(string parameter, string? text) =>
+            command.Parameters.Add(new NpgsqlParameter(parameter, NpgsqlDbType.Text) { Value = (object?)text ?? DBNull.Value });
+    }
+}
