@@ -26,7 +26,9 @@ var operations = builder.AddProject<Projects.ControlTower_Operations>("operation
 var governance = builder.AddProject<Projects.ControlTower_Governance>("governance")
     .WithMessaging(infrastructure)
     .WithDatabase(infrastructure.GovernanceDb)
-    .WithServiceDefaults(internalToken);
+    .WithServiceDefaults(internalToken)
+    .WithEnvironment("Governance__BaselinePath",
+        builder.Configuration["Governance:BaselinePath"] ?? Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "deploy", "landing-zone", "baseline.yaml")));
 
 var releaseGate = builder.AddProject<Projects.ControlTower_ReleaseGate>("releasegate")
     .WithMessaging(infrastructure)

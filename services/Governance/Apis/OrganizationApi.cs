@@ -23,19 +23,22 @@ public static class OrganizationApi
         var ous = await db.Ous.AsNoTracking().OrderBy(o => o.OuId)
             .Select(o => new OuView(o.OuId, o.Name, o.ParentId, o.Deleted, o.ChangedAt, o.EventId))
             .ToListAsync(cancellationToken);
-        var attachments = (await db.PolicyAttachments.AsNoTracking().Where(a => a.Attached).ToListAsync(cancellationToken))
+        var attachments = (await db.PolicyAttachments.AsNoTracking().ToListAsync(cancellationToken))
             .ToLookup(a => a.PolicyId, StringComparer.Ordinal);
         var policies = (await db.Policies.AsNoTracking().OrderBy(p => p.PolicyId).ToListAsync(cancellationToken))
-            .Select(p => new PolicyView(p.PolicyId, p.Name, p.Type, p.Deleted,
-                [.. attachments[p.PolicyId].Select(a => a.TargetId).Order(StringComparer.Ordinal)], p.Content, p.ChangedAt, p.EventId))
+            .Select(p => new PolicyView(p.PolicyId, p.Name, p.Type, p.Deleted, Targets(attachments[p.PolicyId], true),
+                Targets(attachments[p.PolicyId], false), p.Content, p.ChangedAt, p.EventId))
             .ToList();
         // Attachments of policies seen only through Attach/DetachPolicy (created before Control Tower listened).
         policies.AddRange(attachments.Where(g => policies.All(p => p.PolicyId != g.Key))
-            .Select(g => new PolicyView(g.Key, null, null, false, [.. g.Select(a => a.TargetId).Order(StringComparer.Ordinal)], null, null, null)));
+            .Select(g => new PolicyView(g.Key, null, null, false, Targets(g, true), Targets(g, false), null, null, null)));
         var settings = await db.OrgSettings.AsNoTracking().OrderBy(s => s.Key)
             .Select(s => new OrgSettingView(s.Key, s.Enabled, s.ChangedAt, s.EventId))
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(new ObservedOrganizationView(accounts, ous, policies, settings));
+
+        static IReadOnlyList<string> Targets(IEnumerable<ObservedPolicyAttachment> rows, bool attached) =>
+            [.. rows.Where(a => a.Attached == attached).Select(a => a.TargetId).Order(StringComparer.Ordinal)];
     }
 }
 
@@ -47,7 +50,8 @@ public sealed record OrgAccountView(string AccountId, string? Name, string? Pare
 
 public sealed record OuView(string OuId, string? Name, string? ParentId, bool Deleted, DateTimeOffset ChangedAt, string EventId);
 
-public sealed record PolicyView(string PolicyId, string? Name, string? Type, bool Deleted, IReadOnlyList<string> Targets, string? Content,
-    DateTimeOffset? ChangedAt, string? EventId);
+/// <summary>A policy with the targets it is attached to now, and those it was seen detached from.</summary>
+public sealed record PolicyView(string PolicyId, string? Name, string? Type, bool Deleted, IReadOnlyList<string> Targets,
+    IReadOnlyList<string> DetachedFrom, string? Content, DateTimeOffset? ChangedAt, string? EventId);
 
 public sealed record OrgSettingView(string Key, bool Enabled, DateTimeOffset ChangedAt, string EventId);

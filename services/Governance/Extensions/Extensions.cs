@@ -1,3 +1,4 @@
+using ControlTower.Governance.Baseline;
 using ControlTower.Governance.Consumers;
 using ControlTower.Governance.Data;
 using ControlTower.Governance.Observed;
@@ -12,6 +13,7 @@ public static class Extensions
     {
         builder.AddServiceDatabase<IHostApplicationBuilder, GovernanceDbContext>(DatabaseName);
         builder.Services.AddScoped<ObservedOrganizationStore>();
+        builder.Services.AddSingleton<BaselineProvider>();
         builder.AddControlTowerBus("governance", bus => bus.AddConsumer<CloudActivityBatchConsumer>());
     }
 }

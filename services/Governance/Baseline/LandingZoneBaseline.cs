@@ -1,0 +1,41 @@
+using ControlTower.Governance.Scp;
+
+namespace ControlTower.Governance.Baseline;
+
+/// <summary>The landing zone as it should be (deploy/landing-zone/baseline.yaml), validated.</summary>
+public sealed record LandingZoneBaseline(int Version, AwsBaseline? Aws, AzureBaseline? Azure);
+
+public sealed record AwsBaseline(
+    string OrganizationId,
+    string RootId,
+    string ManagementAccount,
+    IReadOnlyList<string> TrustedAccess,
+    IReadOnlyList<BaselineOu> OrganizationalUnits,
+    IReadOnlyList<BaselineAccount> Accounts,
+    IReadOnlyList<BaselinePolicy> Policies);
+
+/// <summary>An OU with its parent (the root or another OU) and its depth below the root (1 to 5).</summary>
+public sealed record BaselineOu(string Id, string Name, string ParentId, int Depth, bool Foundational);
+
+public sealed record BaselineAccount(string Id, string Name, string Role, string ParentId);
+
+/// <summary>An SCP: its document (as text, and compiled for the decision engine) and the targets it is attached to.</summary>
+public sealed record BaselinePolicy(string Id, string Name, string Document, [property: System.Text.Json.Serialization.JsonIgnore] ScpPolicy Compiled, IReadOnlyList<string> Targets);
+
+public sealed record AzureBaseline(
+    string Tenant,
+    IReadOnlyList<BaselineManagementGroup> ManagementGroups,
+    IReadOnlyList<BaselineSubscription> Subscriptions,
+    IReadOnlyList<BaselinePolicyAssignment> PolicyAssignments);
+
+public sealed record BaselineManagementGroup(string Id, string Name, string? ParentId);
+
+public sealed record BaselineSubscription(string Id, string Name, string ManagementGroup);
+
+public sealed record BaselinePolicyAssignment(string Name, string Scope, string Definition, string Effect);
+
+/// <summary>A fault in the baseline: the line it is on (from 1), the field's path, and what is wrong.</summary>
+public sealed record BaselineError(int Line, string Field, string Message)
+{
+    public override string ToString() => $"line {Line}, {Field}: {Message}";
+}

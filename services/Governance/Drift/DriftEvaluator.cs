@@ -1,0 +1,125 @@
+using System.Text.Json.Nodes;
+using ControlTower.Governance.Apis;
+using ControlTower.Governance.Baseline;
+
+namespace ControlTower.Governance.Drift;
+
+/// <summary>A difference between the baseline and the observed organisation, named as AWS Control Tower names it.</summary>
+public sealed record DriftFinding(
+    string Type, string Subject, string Severity, string Expected, string Observed, string Repair, string? EvidenceEventId, DateTimeOffset? At);
+
+/// <summary>
+/// Compares the observed AWS organisation with the baseline and lists every drift, with AWS Control Tower's
+/// drift types and the undocumented ones worth having (SCP_DETACHED_FROM_ACCOUNT, SCP_DELETED). Pure: the same
+/// inputs give the same findings, in the same order.
+/// </summary>
+public static class DriftEvaluator
+{
+    private static readonly string[] SharedRoles = ["management", "log-archive", "audit"];
+
+    public static IReadOnlyList<DriftFinding> Evaluate(AwsBaseline baseline, ObservedOrganizationView observed)
+    {
+        var findings = new List<DriftFinding>();
+        var accounts = observed.Accounts.ToDictionary(a => a.AccountId, StringComparer.Ordinal);
+        var ous = observed.OrganizationalUnits.ToDictionary(o => o.OuId, StringComparer.Ordinal);
+        var policies = observed.Policies.ToDictionary(p => p.PolicyId, StringComparer.Ordinal);
+        var foundational = baseline.OrganizationalUnits.Where(o => o.Foundational).Select(o => o.Id).ToHashSet(StringComparer.Ordinal);
+
+        foreach (var account in baseline.Accounts)
+        {
+            if (!accounts.TryGetValue(account.Id, out var seen))
+            {
+                continue;
+            }
+            var shared = SharedRoles.Contains(account.Role) || foundational.Contains(account.ParentId);
+            if (seen.Member == false)
+            {
+                findings.Add(new DriftFinding("ACCOUNT_REMOVED_FROM_ORGANIZATION", account.Id, shared ? "critical" : "high",
+                    $"{account.Name} ({account.Role}) is a member under {account.ParentId}", "the account left or was removed from the organisation",
+                    shared ? "Reset the landing zone; a shared account is missing" : "Invite the account back, then update it in Account Factory",
+                    seen.MemberEventId, seen.MemberChangedAt));
+            }
+            else if (seen.ParentId is { } parent && parent != account.ParentId)
+            {
+                findings.Add(new DriftFinding("ACCOUNT_MOVED_BETWEEN_OUS", account.Id, shared ? "high" : "medium",
+                    $"{account.Name} sits under {account.ParentId}", $"it sits under {parent}",
+                    shared ? "Move it back and update the landing zone" : $"Move it back to {account.ParentId}, or change the baseline and re-register the OU",
+                    seen.ParentEventId, seen.ParentChangedAt));
+            }
+        }
+
+        foreach (var ou in baseline.OrganizationalUnits)
+        {
+            if (ous.TryGetValue(ou.Id, out var seen) && seen.Deleted)
+            {
+                findings.Add(new DriftFinding("ORGANIZATIONAL_UNIT_DELETED", ou.Id, ou.Foundational ? "critical" : "high",
+                    $"OU {ou.Name} under {ou.ParentId}", "the OU was deleted",
+                    ou.Foundational ? "Reset the landing zone to recreate the foundational OU" : "Recreate the OU and re-register it, or remove it from the baseline",
+                    seen.EventId, seen.ChangedAt));
+            }
+        }
+
+        foreach (var policy in baseline.Policies)
+        {
+            if (!policies.TryGetValue(policy.Id, out var seen))
+            {
+                continue;
+            }
+            if (seen.Deleted)
+            {
+                findings.Add(new DriftFinding("SCP_DELETED", policy.Id, "high", $"{policy.Name} exists and is attached to {string.Join(", ", policy.Targets)}",
+                    "the policy was deleted", "Recreate the policy from the baseline and attach it again", seen.EventId, seen.ChangedAt));
+                continue;
+            }
+            if (seen.Content is { } content && !SameDocument(content, policy.Document))
+            {
+                findings.Add(new DriftFinding("SCP_UPDATED", policy.Id, "high", $"{policy.Name} as the baseline writes it",
+                    "its document was changed", "Restore the baseline document (re-register the OU), or change the baseline", seen.EventId, seen.ChangedAt));
+            }
+            foreach (var target in policy.Targets.Where(t => seen.DetachedFrom.Contains(t, StringComparer.Ordinal)))
+            {
+                findings.Add(new DriftFinding(IsAccount(target) ? "SCP_DETACHED_FROM_ACCOUNT" : "SCP_DETACHED_FROM_OU", $"{policy.Id}@{target}", "high",
+                    $"{policy.Name} attached to {target}", $"detached from {target}", $"Attach {policy.Id} to {target} again", seen.EventId, seen.ChangedAt));
+            }
+            foreach (var target in seen.Targets.Where(t => !policy.Targets.Contains(t, StringComparer.Ordinal)))
+            {
+                findings.Add(new DriftFinding(IsAccount(target) ? "SCP_ATTACHED_TO_ACCOUNT" : "SCP_ATTACHED_TO_OU", $"{policy.Id}@{target}", "medium",
+                    $"{policy.Name} attached only to {string.Join(", ", policy.Targets)}", $"also attached to {target}",
+                    $"Detach {policy.Id} from {target}, or add the target to the baseline", seen.EventId, seen.ChangedAt));
+            }
+        }
+
+        foreach (var setting in observed.Settings.Where(s => !s.Enabled))
+        {
+            if (setting.Key == $"policy-type/{baseline.RootId}/SERVICE_CONTROL_POLICY")
+            {
+                findings.Add(new DriftFinding("SCP_POLICY_TYPE_DISABLED", baseline.RootId, "critical", "SCPs are enabled on the root",
+                    "SCPs were disabled: every SCP was detached, and re-enabling leaves only FullAWSAccess",
+                    "Enable the SCP policy type, then attach every baseline policy again", setting.EventId, setting.ChangedAt));
+            }
+            else if (setting.Key.StartsWith("service-access/", StringComparison.Ordinal)
+                && baseline.TrustedAccess.Contains(setting.Key["service-access/".Length..], StringComparer.Ordinal))
+            {
+                var service = setting.Key["service-access/".Length..];
+                findings.Add(new DriftFinding("TRUSTED_ACCESS_DISABLED", service, "critical", $"{service} has trusted access to the organisation",
+                    "trusted access was disabled", "Enable trusted access again, then reset the landing zone", setting.EventId, setting.ChangedAt));
+            }
+        }
+        return [.. findings.OrderBy(f => f.Type, StringComparer.Ordinal).ThenBy(f => f.Subject, StringComparer.Ordinal)];
+    }
+
+    private static bool IsAccount(string target) => target.Length == 12 && target.All(char.IsAsciiDigit);
+
+    /// <summary>Two documents say the same when they are the same JSON, whatever their whitespace and key order.</summary>
+    private static bool SameDocument(string a, string b)
+    {
+        try
+        {
+            return JsonNode.DeepEquals(JsonNode.Parse(a), JsonNode.Parse(b));
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return string.Equals(a, b, StringComparison.Ordinal);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using ControlTower.Contracts.Activity;
+using ControlTower.Governance.Apis;
+using ControlTower.Testing;
+using ControlTower.Testing.Infrastructure;
+using ControlTower.Testing.Services;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ControlTower.Governance.Tests;
+
+/// <summary>Drift of the shipped example baseline, from the sample Organizations events, through real RabbitMQ and PostgreSQL.</summary>
+public sealed class DriftTests(InfrastructureFixture infrastructure) : IAsyncLifetime
+{
+    private ServiceFactory<Program> factory = null!;
+    private HttpClient client = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        factory = ServiceFactory<Program>.OnServers(infrastructure, "governancedb", new Dictionary<string, string?>
+        {
+            ["Governance:BaselinePath"] = Path.Combine(Repository.Root, "deploy", "landing-zone", "baseline.yaml"),
+        });
+        client = factory.CreateTrustedClient();
+        await factory.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        client.Dispose();
+        await factory.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task EveryDriftTheSampleEventsCauseIsFoundWithItsEvidence()
+    {
+        using var before = await client.GetAsync("/api/governance/drift", TestContext.Current.CancellationToken);
+        Assert.Empty((await before.Content.ReadFromJsonAsync<DriftView>(TestContext.Current.CancellationToken))!.Findings);
+
+        var events = File.ReadAllLines(Repository.TestData("aws/organizations-events.jsonl")).Where(l => l.Length > 0).Select(line =>
+        {
+            var record = JsonNode.Parse(line)!.AsObject();
+            return new CloudActivity
+            {
+                Provider = "aws",
+                EventId = record["eventID"]!.GetValue<string>(),
+                Time = DateTimeOffset.Parse(record["eventTime"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture),
+                Account = "111122223333",
+                Service = "organizations",
+                Operation = record["eventName"]!.GetValue<string>(),
+                Outcome = ActivityOutcome.Success,
+                Raw = line,
+            };
+        }).ToList();
+        await factory.Services.GetRequiredService<IBus>().Publish(
+            new CloudActivityBatch { BatchId = Guid.NewGuid(), Source = "test", ReceivedAt = DateTimeOffset.UtcNow, Activities = events },
+            TestContext.Current.CancellationToken);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        DriftView drift;
+        do
+        {
+            await Task.Delay(100, timeout.Token);
+            drift = (await client.GetFromJsonAsync<DriftView>("/api/governance/drift", timeout.Token))!;
+        }
+        while (drift.Findings.Count == 0);
+
+        Assert.Equal(
+        [
+            ("ACCOUNT_MOVED_BETWEEN_OUS", "333344445555"),
+            ("ACCOUNT_REMOVED_FROM_ORGANIZATION", "555566667777"),
+            ("ORGANIZATIONAL_UNIT_DELETED", "ou-ab12-sbx00001"),
+            ("SCP_ATTACHED_TO_OU", "p-guardrail01@ou-ab12-wkl00001"),
+            ("SCP_DETACHED_FROM_ACCOUNT", "p-guardrail02@222233334444"),
+            ("SCP_POLICY_TYPE_DISABLED", "r-ab12"),
+            ("SCP_UPDATED", "p-guardrail01"),
+            ("TRUSTED_ACCESS_DISABLED", "controltower.amazonaws.com"),
+        ], drift.Findings.Select(f => (f.Type, f.Subject)));
+        var moved = drift.Findings.Single(f => f.Type == "ACCOUNT_MOVED_BETWEEN_OUS");
+        Assert.Equal(events.Single(e => e.Operation == "MoveAccount").EventId, moved.EvidenceEventId);
+        Assert.Equal("high", moved.Severity);
+        Assert.Contains("ou-ab12-sec00001", moved.Expected);
+        Assert.Contains("ou-ab12-wkl00001", moved.Observed);
+    }
+
+    [Fact]
+    public async Task TheBaselineIsServedAsLoaded()
+    {
+        var baseline = await client.GetFromJsonAsync<JsonObject>("/api/governance/baseline", TestContext.Current.CancellationToken);
+
+        Assert.EndsWith("baseline.yaml", baseline!["source"]!.GetValue<string>());
+        Assert.Equal("o-exampleorgid", baseline["baseline"]!["aws"]!["organizationId"]!.GetValue<string>());
+        Assert.Null(baseline["baseline"]!["aws"]!["policies"]![0]!["compiled"]);
+    }
+}
+
+/// <summary>Without a baseline the drift endpoints say so; a faulty baseline stops the start.</summary>
+public sealed class NoBaselineTests(InfrastructureFixture infrastructure)
+{
+    [Fact]
+    public async Task WithoutABaselineDriftAnswersAProblem()
+    {
+        await using var factory = ServiceFactory<Program>.OnServers(infrastructure, "governancedb");
+        using var client = factory.CreateTrustedClient();
+        await factory.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+
+        using var response = await client.GetAsync("/api/governance/drift", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task AFaultyBaselineStopsTheStartNamingItsFaults()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"baseline-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(file, "version: 1\naws:\n  organization:\n    id: nope\n", TestContext.Current.CancellationToken);
+        try
+        {
+            await using var factory = ServiceFactory<Program>.OnServers(infrastructure, "governancedb",
+                new Dictionary<string, string?> { ["Governance:BaselinePath"] = file });
+
+            var error = Assert.ThrowsAny<Exception>(() => factory.CreateTrustedClient());
+
+            Assert.Contains("line 4, aws.organization.id", error.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}
