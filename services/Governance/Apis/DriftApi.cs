@@ -31,7 +31,7 @@ public static class DriftApi
         {
             return NoBaseline();
         }
-        var observed = (await OrganizationApi.GetOrganization(db, cancellationToken)).Value!;
+        var observed = await OrganizationApi.ReadAsync(db, cancellationToken);
         return TypedResults.Ok(new DriftView(provider.Source!, DriftEvaluator.Evaluate(aws, observed)));
     }
 
