@@ -215,18 +215,7 @@ public static class ActivityLogNormalizer
         public static Fields Read(JsonElement record)
         {
             var fields = default(Fields);
-            foreach (var property in record.EnumerateObject())
-            {
-                var name = JsonMarshal.GetRawUtf8PropertyName(property);
-                for (var slot = 0; slot < Names.Length; slot++)
-                {
-                    if (name.SequenceEqual(Names[slot]))
-                    {
-                        fields.slots[slot] = property.Value;
-                        break;
-                    }
-                }
-            }
+            PropertySlots.Read(record, Names, fields.slots);
             return fields;
         }
 
