@@ -16,8 +16,8 @@ if (!benchmarkArgs.Any(a => a is "--filter" or "-f" || a.StartsWith("--filter=",
 
 var recordsPerSecond = new RecordsPerSecondColumn(new Dictionary<Type, int>
 {
-    [typeof(CloudTrailNormalizerBenchmarks)] = CloudTrailCorpus.LoadLogFile().Records,
-    [typeof(AzureActivityLogBenchmarks)] = AzureCorpus.LoadActivityLogExport().Records,
+    [typeof(CloudTrailNormalizerBenchmarks)] = Corpus.CloudTrailLogFile().Records,
+    [typeof(AzureActivityLogBenchmarks)] = Corpus.ActivityLogExport().Records,
 });
 // Under bin/, which git ignores, rather than wherever the command was run from.
 var config = DefaultConfig.Instance

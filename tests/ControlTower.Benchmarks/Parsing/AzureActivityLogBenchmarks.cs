@@ -21,7 +21,7 @@ public class AzureActivityLogBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        (body, _) = AzureCorpus.LoadActivityLogExport();
+        (body, _) = Corpus.ActivityLogExport();
         // As the ingestion pipeline does: raw records share the body's bytes.
         context = AzureContext.None.ForRequest(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero), body);
     }

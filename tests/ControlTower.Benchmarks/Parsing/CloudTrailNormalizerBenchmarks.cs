@@ -20,7 +20,7 @@ public class CloudTrailNormalizerBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        (body, _) = CloudTrailCorpus.LoadLogFile();
+        (body, _) = Corpus.CloudTrailLogFile();
         // As the ingestion pipeline does: raw records share the body's bytes.
         context = RecordContext.None with { ReceivedAt = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero), Source = body };
     }
