@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using ControlTower.Contracts.Activity;
+using ControlTower.Contracts.Governance;
 using ControlTower.Governance.Apis;
 using ControlTower.Testing;
 using ControlTower.Testing.Infrastructure;
@@ -84,6 +85,81 @@ public sealed class DriftTests(InfrastructureFixture infrastructure) : IAsyncLif
         Assert.Contains("ou-ab12-sec00001", moved.Expected);
         Assert.Contains("ou-ab12-wkl00001", moved.Observed);
     }
+
+    [Fact]
+    public async Task FindingsOpenAsTheEventsArriveAndResolveWhenTheStateReturns()
+    {
+        await using var detected = await MessageSpy.StartAsync(infrastructure.RabbitMq, typeof(DriftDetected), TestContext.Current.CancellationToken);
+        await using var resolved = await MessageSpy.StartAsync(infrastructure.RabbitMq, typeof(DriftResolved), TestContext.Current.CancellationToken);
+        var events = SampleEvents();
+        var move = events.Single(e => e.Operation == "MoveAccount");
+        var bus = factory.Services.GetRequiredService<IBus>();
+
+        await Publish(bus, events);
+        var moved = await detected.WaitForAsync(m => m.GetProperty("type").GetString() == "ACCOUNT_MOVED_BETWEEN_OUS", TimeSpan.FromSeconds(30));
+        Assert.Equal("333344445555", moved.GetProperty("subject").GetString());
+        Assert.Equal(move.EventId, moved.GetProperty("evidenceEventId").GetString());
+        Assert.Equal(1, moved.GetProperty("occurrence").GetInt32());
+        // The announcement goes out just before the commit, so the findings may show a moment later.
+        var open = await Findings(f => f.Count(x => x.Status == "open") == 8);
+        Assert.All(open, f => Assert.Equal(1, f.Occurrences));
+
+        // The account is moved back: that finding resolves, the others stay open.
+        var back = JsonNode.Parse(move.Raw)!.AsObject();
+        back["requestParameters"]!["destinationParentId"] = "ou-ab12-sec00001";
+        back["requestParameters"]!["sourceParentId"] = "ou-ab12-wkl00001";
+        back["eventTime"] = "2026-11-28T12:30:00Z";
+        back["eventID"] = Guid.NewGuid().ToString();
+        await Publish(bus, [Activity(back.ToJsonString())]);
+
+        var closed = await resolved.WaitForAsync(m => m.GetProperty("subject").GetString() == "333344445555", TimeSpan.FromSeconds(30));
+        Assert.Equal(moved.GetProperty("findingId").GetString(), closed.GetProperty("findingId").GetString());
+        var findings = await Findings(f => f.Any(x => x.Status == "resolved"));
+        var resolvedMove = Assert.Single(findings, f => f.Status == "resolved");
+        Assert.Equal("ACCOUNT_MOVED_BETWEEN_OUS", resolvedMove.Type);
+        Assert.NotNull(resolvedMove.ResolvedAt);
+        Assert.Equal(7, findings.Count(f => f.Status == "open"));
+
+        using var bad = await client.GetAsync("/api/governance/findings?status=maybe", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    private async Task<List<FindingView>> Findings(Func<List<FindingView>, bool> until)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var findings = (await client.GetFromJsonAsync<List<FindingView>>("/api/governance/findings", timeout.Token))!;
+            if (until(findings))
+            {
+                return findings;
+            }
+            await Task.Delay(100, timeout.Token);
+        }
+    }
+
+    private static List<CloudActivity> SampleEvents() =>
+        [.. File.ReadAllLines(Repository.TestData("aws/organizations-events.jsonl")).Where(l => l.Length > 0).Select(Activity)];
+
+    private static CloudActivity Activity(string line)
+    {
+        var record = JsonNode.Parse(line)!.AsObject();
+        return new CloudActivity
+        {
+            Provider = "aws",
+            EventId = record["eventID"]!.GetValue<string>(),
+            Time = DateTimeOffset.Parse(record["eventTime"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture),
+            Account = "111122223333",
+            Service = "organizations",
+            Operation = record["eventName"]!.GetValue<string>(),
+            Outcome = ActivityOutcome.Success,
+            Raw = line,
+        };
+    }
+
+    private static Task Publish(IBus bus, List<CloudActivity> activities) =>
+        bus.Publish(new CloudActivityBatch { BatchId = Guid.NewGuid(), Source = "test", ReceivedAt = DateTimeOffset.UtcNow, Activities = activities },
+            TestContext.Current.CancellationToken);
 
     [Fact]
     public async Task TheBaselineIsServedAsLoaded()

@@ -2,6 +2,7 @@ using ControlTower.Governance.Baseline;
 using ControlTower.Governance.Data;
 using ControlTower.Governance.Drift;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
 
 namespace ControlTower.Governance.Apis;
 
@@ -16,7 +17,29 @@ public static class DriftApi
         api.MapGet("/drift", GetDrift)
             .WithName("GetDrift")
             .WithSummary("Every difference between the baseline and the observed organisation now, with AWS Control Tower's drift types, evidence and repair");
+        api.MapGet("/findings", ListFindings)
+            .WithName("ListFindings")
+            .WithSummary("Drift findings, kept as the events arrive: one per drift type and subject, open or resolved, with how many times it opened");
         return app;
+    }
+
+    public static async Task<Results<Ok<List<FindingView>>, ValidationProblem>> ListFindings(
+        GovernanceDbContext db, string? status, CancellationToken cancellationToken)
+    {
+        if (status is not (null or "open" or "resolved"))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["status"] = ["status is 'open' or 'resolved'."] });
+        }
+        var query = db.Findings.AsNoTracking();
+        if (status is not null)
+        {
+            query = query.Where(f => f.Status == status);
+        }
+        return TypedResults.Ok(await query.OrderByDescending(f => f.LastDetectedAt).ThenBy(f => f.Type).ThenBy(f => f.Subject)
+            .Take(1000)
+            .Select(f => new FindingView(f.Id, f.Type, f.Subject, f.Status, f.Severity, f.Expected, f.Observed, f.Repair, f.EvidenceEventId,
+                f.Occurrences, f.FirstDetectedAt, f.LastDetectedAt, f.ResolvedAt))
+            .ToListAsync(cancellationToken));
     }
 
     public static Results<Ok<BaselineView>, ProblemHttpResult> GetBaseline(BaselineProvider provider) =>
@@ -40,5 +63,8 @@ public static class DriftApi
 }
 
 public sealed record BaselineView(string Source, LandingZoneBaseline Baseline);
+
+public sealed record FindingView(Guid Id, string Type, string Subject, string Status, string Severity, string Expected, string Observed,
+    string Repair, string? EvidenceEventId, int Occurrences, DateTimeOffset FirstDetectedAt, DateTimeOffset LastDetectedAt, DateTimeOffset? ResolvedAt);
 
 public sealed record DriftView(string Baseline, IReadOnlyList<DriftFinding> Findings);

@@ -26,27 +26,34 @@ public static class OrganizationApi
         db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
             await using var snapshot = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
-            var accounts = await db.OrgAccounts.AsNoTracking().OrderBy(a => a.AccountId)
-                .Select(a => new OrgAccountView(a.AccountId, a.Name, a.ParentId, a.Member, a.ParentAt, a.ParentEventId, a.MemberAt, a.MemberEventId))
-                .ToListAsync(cancellationToken);
-            var ous = await db.Ous.AsNoTracking().OrderBy(o => o.OuId)
-                .Select(o => new OuView(o.OuId, o.Name, o.ParentId, o.Deleted, o.ChangedAt, o.EventId))
-                .ToListAsync(cancellationToken);
-            var attachments = (await db.PolicyAttachments.AsNoTracking().ToListAsync(cancellationToken))
-                .ToLookup(a => a.PolicyId, StringComparer.Ordinal);
-            var policies = (await db.Policies.AsNoTracking().OrderBy(p => p.PolicyId).ToListAsync(cancellationToken))
-                .Select(p => new PolicyView(p.PolicyId, p.Name, p.Type, p.Deleted, Targets(attachments[p.PolicyId], true),
-                    Targets(attachments[p.PolicyId], false), p.Content, p.ChangedAt, p.EventId))
-                .ToList();
-            // Attachments of policies seen only through Attach/DetachPolicy (created before Control Tower listened).
-            policies.AddRange(attachments.Where(g => policies.All(p => p.PolicyId != g.Key))
-                .Select(g => new PolicyView(g.Key, null, null, false, Targets(g, true), Targets(g, false), null, null, null)));
-            var settings = await db.OrgSettings.AsNoTracking().OrderBy(s => s.Key)
-                .Select(s => new OrgSettingView(s.Key, s.Enabled, s.ChangedAt, s.EventId))
-                .ToListAsync(cancellationToken);
+            var organization = await ReadInTransactionAsync(db, cancellationToken);
             await snapshot.CommitAsync(cancellationToken);
-            return new ObservedOrganizationView(accounts, ous, policies, settings);
+            return organization;
         });
+
+    /// <summary>The observed organisation, read in the caller's transaction (which decides how consistent it is).</summary>
+    public static async Task<ObservedOrganizationView> ReadInTransactionAsync(GovernanceDbContext db, CancellationToken cancellationToken)
+    {
+        var accounts = await db.OrgAccounts.AsNoTracking().OrderBy(a => a.AccountId)
+            .Select(a => new OrgAccountView(a.AccountId, a.Name, a.ParentId, a.Member, a.ParentAt, a.ParentEventId, a.MemberAt, a.MemberEventId))
+            .ToListAsync(cancellationToken);
+        var ous = await db.Ous.AsNoTracking().OrderBy(o => o.OuId)
+            .Select(o => new OuView(o.OuId, o.Name, o.ParentId, o.Deleted, o.ChangedAt, o.EventId))
+            .ToListAsync(cancellationToken);
+        var attachments = (await db.PolicyAttachments.AsNoTracking().ToListAsync(cancellationToken))
+            .ToLookup(a => a.PolicyId, StringComparer.Ordinal);
+        var policies = (await db.Policies.AsNoTracking().OrderBy(p => p.PolicyId).ToListAsync(cancellationToken))
+            .Select(p => new PolicyView(p.PolicyId, p.Name, p.Type, p.Deleted, Targets(attachments[p.PolicyId], true),
+                Targets(attachments[p.PolicyId], false), p.Content, p.ChangedAt, p.EventId))
+            .ToList();
+        // Attachments of policies seen only through Attach/DetachPolicy (created before Control Tower listened).
+        policies.AddRange(attachments.Where(g => policies.All(p => p.PolicyId != g.Key))
+            .Select(g => new PolicyView(g.Key, null, null, false, Targets(g, true), Targets(g, false), null, null, null)));
+        var settings = await db.OrgSettings.AsNoTracking().OrderBy(s => s.Key)
+            .Select(s => new OrgSettingView(s.Key, s.Enabled, s.ChangedAt, s.EventId))
+            .ToListAsync(cancellationToken);
+        return new ObservedOrganizationView(accounts, ous, policies, settings);
+    }
 
     private static IReadOnlyList<string> Targets(IEnumerable<ObservedPolicyAttachment> rows, bool attached) =>
         [.. rows.Where(a => a.Attached == attached).Select(a => a.TargetId).Order(StringComparer.Ordinal)];

@@ -1,5 +1,6 @@
 using ControlTower.Contracts.Activity;
 using ControlTower.Governance.Data;
+using ControlTower.Governance.Findings;
 using ControlTower.Governance.Observed;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -13,7 +14,8 @@ namespace ControlTower.Governance.Consumers;
 /// events. Idempotent and order-proof: first and last seen only ever widen, and organisation changes apply only
 /// when newer than what they would replace, so a redelivered or late batch changes nothing it should not.
 /// </summary>
-public sealed class CloudActivityBatchConsumer(GovernanceDbContext db, ObservedOrganizationStore organization) : IConsumer<CloudActivityBatch>
+public sealed class CloudActivityBatchConsumer(GovernanceDbContext db, ObservedOrganizationStore organization, DriftFindings findings)
+    : IConsumer<CloudActivityBatch>
 {
     // One statement for the whole batch: the accounts arrive as arrays and are merged in one pass.
     private const string UpsertSql = """
@@ -56,6 +58,10 @@ public sealed class CloudActivityBatchConsumer(GovernanceDbContext db, ObservedO
             .SelectMany(OrganizationEvents.Interpret)
             .OrderBy(c => c.GetType().Name, StringComparer.Ordinal).ThenBy(c => c.EventId, StringComparer.Ordinal)
             .ToList();
-        await organization.ApplyAsync(changes, context.CancellationToken);
+        // The drift check runs in the same transaction as the changes, so a finding opens or resolves the moment
+        // the event that causes it is stored.
+        await organization.ApplyAsync(changes,
+            cancellationToken => findings.ReconcileAsync((message, ct) => context.Publish(message, message.GetType(), ct), cancellationToken),
+            context.CancellationToken);
     }
 }

@@ -16,6 +16,8 @@ public sealed class GovernanceDbContext(DbContextOptions<GovernanceDbContext> op
 
     public DbSet<ObservedOrgSetting> OrgSettings => Set<ObservedOrgSetting>();
 
+    public DbSet<Finding> Findings => Set<Finding>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(GovernanceDbContext).Assembly);
 }

@@ -1,6 +1,8 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using ControlTower.Governance.Baseline;
 using ControlTower.Governance.Consumers;
 using ControlTower.Governance.Data;
+using ControlTower.Governance.Findings;
 using ControlTower.Governance.Observed;
 
 namespace ControlTower.Governance.Extensions;
@@ -14,6 +16,8 @@ public static class Extensions
         builder.AddServiceDatabase<IHostApplicationBuilder, GovernanceDbContext>(DatabaseName);
         builder.Services.AddScoped<ObservedOrganizationStore>();
         builder.Services.AddSingleton<BaselineProvider>();
+        builder.Services.AddScoped<DriftFindings>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddControlTowerBus("governance", bus => bus.AddConsumer<CloudActivityBatchConsumer>());
     }
 }

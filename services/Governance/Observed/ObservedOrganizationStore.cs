@@ -1,5 +1,6 @@
 using ControlTower.Governance.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -73,29 +74,38 @@ public sealed class ObservedOrganizationStore(GovernanceDbContext db)
         WHERE (t.changed_at, t.event_id) < (excluded.changed_at, excluded.event_id)
         """;
 
-    public async Task ApplyAsync(IReadOnlyList<OrganizationChange> changes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies the changes and then runs <paramref name="afterApply"/> (the drift check) in the same transaction,
+    /// under a lock that every writer of the organisation takes: what the check reads is exactly the state the
+    /// changes made, and no other batch can commit half-way through it.
+    /// </summary>
+    public Task ApplyAsync(IReadOnlyList<OrganizationChange> changes, Func<CancellationToken, Task> afterApply, CancellationToken cancellationToken)
     {
         if (changes.Count == 0)
         {
-            return;
+            return Task.CompletedTask;
         }
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
+        return db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var npgsqlTransaction = (NpgsqlTransaction)transaction.GetDbTransaction();
+            await using (var locking = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({OrganizationLock})", connection, npgsqlTransaction))
+            {
+                await locking.ExecuteNonQueryAsync(cancellationToken);
+            }
             foreach (var change in changes)
             {
-                await using var command = Command(change, connection, transaction);
+                await using var command = Command(change, connection, npgsqlTransaction);
                 await command.ExecuteNonQueryAsync(cancellationToken);
             }
+            await afterApply(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
+        });
     }
+
+    /// <summary>The advisory lock the organisation's writers share (an arbitrary constant of this service).</summary>
+    public const long OrganizationLock = 727_001;
 
     private static NpgsqlCommand Command(OrganizationChange change, NpgsqlConnection connection, NpgsqlTransaction transaction)
     {

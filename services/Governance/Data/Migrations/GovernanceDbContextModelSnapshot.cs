@@ -22,6 +22,88 @@ namespace ControlTower.Governance.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("ControlTower.Governance.Data.Finding", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("EvidenceEventId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("evidence_event_id");
+
+                    b.Property<string>("Expected")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("expected");
+
+                    b.Property<DateTimeOffset>("FirstDetectedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("first_detected_at");
+
+                    b.Property<DateTimeOffset>("LastDetectedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_detected_at");
+
+                    b.Property<string>("Observed")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("observed");
+
+                    b.Property<int>("Occurrences")
+                        .HasColumnType("integer")
+                        .HasColumnName("occurrences");
+
+                    b.Property<string>("Repair")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("repair");
+
+                    b.Property<DateTimeOffset?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("severity");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("subject")
+                        .UseCollation("C");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("type")
+                        .UseCollation("C");
+
+                    b.HasKey("Id")
+                        .HasName("pk_findings");
+
+                    b.HasIndex("Status", "LastDetectedAt")
+                        .HasDatabaseName("ix_findings_status_last_detected_at");
+
+                    b.HasIndex("Type", "Subject")
+                        .IsUnique()
+                        .HasDatabaseName("ix_findings_type_subject");
+
+                    b.ToTable("findings", (string)null);
+                });
+
             modelBuilder.Entity("ControlTower.Governance.Data.ObservedAccount", b =>
                 {
                     b.Property<string>("Provider")
