@@ -162,6 +162,57 @@ public sealed class DriftTests(InfrastructureFixture infrastructure) : IAsyncLif
             TestContext.Current.CancellationToken);
 
     [Fact]
+    public async Task ImpactPreviewNamesTheAccountsThatWouldGainOrLoseAnAction()
+    {
+        // protect-logging (Security OU, Workloads OU, the log-archive account) keeps only one of its Config denials.
+        var weaker = """{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"config:StopConfigurationRecorder","Resource":"*"}]}""";
+        var body = new JsonObject
+        {
+            ["policyId"] = "p-guardrail02",
+            ["document"] = weaker,
+            ["action"] = "config:DeleteDeliveryChannel",
+            // In an approved region: without aws:RequestedRegion the region lock would deny the Workloads accounts anyway.
+            ["context"] = new JsonObject
+            {
+                ["aws:PrincipalArn"] = new JsonArray("arn:aws:iam::555566667777:role/Developer"),
+                ["aws:RequestedRegion"] = new JsonArray("eu-west-1"),
+            },
+        };
+
+        using var response = await client.PostAsJsonAsync("/api/governance/scp/impact", body, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var impact = (await response.Content.ReadFromJsonAsync<ScpImpactView>(TestContext.Current.CancellationToken))!;
+        Assert.Empty(impact.Lose);
+        // Security (log-archive, audit) and Workloads (Prod, NonProd) accounts; shared services was never denied,
+        // and the management account is not restricted by SCPs.
+        Assert.Equal(["222233334444", "333344445555", "555566667777", "666677778888"], impact.Gain.Select(a => a.AccountId).Order());
+        Assert.Equal(5, impact.AccountsChecked);
+        var audit = impact.Gain.Single(a => a.AccountId == "333344445555");
+        Assert.Equal(("explicitDeny", "p-guardrail02", "ou-ab12-sec00001"), (audit.Before.Outcome, audit.Before.PolicyId, audit.Before.TargetId));
+        Assert.Equal("allowed", audit.After.Outcome);
+
+        // The region lock (Workloads and Sandbox) becomes a denial of EC2 launches: the Workloads accounts lose them.
+        body["policyId"] = "p-regionlock";
+        body["document"] = """{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"ec2:RunInstances","Resource":"*"}]}""";
+        body["action"] = "ec2:RunInstances";
+        body["context"] = new JsonObject { ["aws:RequestedRegion"] = new JsonArray("eu-west-1") };
+        using var stricter = await client.PostAsJsonAsync("/api/governance/scp/impact", body, TestContext.Current.CancellationToken);
+        var launches = (await stricter.Content.ReadFromJsonAsync<ScpImpactView>(TestContext.Current.CancellationToken))!;
+        Assert.Empty(launches.Gain);
+        Assert.Equal(["555566667777", "666677778888"], launches.Lose.Select(a => a.AccountId).Order());
+        Assert.Equal("p-regionlock", launches.Lose[0].After.PolicyId);
+
+        body["policyId"] = "p-nope00000";
+        body["document"] = "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"*\"}]}";
+        using var bad = await client.PostAsJsonAsync("/api/governance/scp/impact", body, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = (await bad.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken))!["errors"]!.AsObject();
+        Assert.True(errors.ContainsKey("policyId"));
+        Assert.True(errors.ContainsKey("document.Statement[0].Principal"));
+    }
+
+    [Fact]
     public async Task TheBaselineIsServedAsLoaded()
     {
         var baseline = await client.GetFromJsonAsync<JsonObject>("/api/governance/baseline", TestContext.Current.CancellationToken);

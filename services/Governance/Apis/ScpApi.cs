@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ControlTower.Governance.Baseline;
 using ControlTower.Governance.Scp;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -20,7 +21,60 @@ public static class ScpApi
             .Accepts<ScpEvaluationRequest>("application/json")
             .Produces<ScpDecisionView>()
             .ProducesValidationProblem();
+        api.MapPost("/impact", (Delegate)Impact)
+            .WithName("PreviewScpImpact")
+            .WithSummary("Which accounts of the baseline's organisation would lose or gain this action if this policy read so?")
+            .Accepts<ScpImpactRequest>("application/json")
+            .Produces<ScpImpactView>()
+            .ProducesValidationProblem();
         return app;
+    }
+
+    public static async Task<IResult> Impact(HttpContext context, BaselineProvider provider)
+    {
+        var (request, problem) = await JsonBody.ReadAsync<ScpImpactRequest>(context.Request);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        if (provider.Baseline?.Aws is not { } aws)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No baseline",
+                detail: "No landing-zone baseline is loaded: the impact is computed over the baseline's organisation.");
+        }
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(request!.Action))
+        {
+            errors["action"] = ["the action to decide, as service:Action"];
+        }
+        if (aws.Policies.All(p => p.Id != request.PolicyId))
+        {
+            errors["policyId"] = [$"'{request.PolicyId}' is not a policy of the baseline; it has {string.Join(", ", aws.Policies.Select(p => p.Id))}"];
+        }
+        ScpPolicy? replacement = null;
+        if (request.Document.ValueKind is not (JsonValueKind.String or JsonValueKind.Object))
+        {
+            errors["document"] = ["the policy's new document, as a JSON object or a string holding one"];
+        }
+        else
+        {
+            var text = request.Document.ValueKind == JsonValueKind.String ? request.Document.GetString()! : request.Document.GetRawText();
+            var parsed = ScpParser.Parse(request.PolicyId ?? "p-new", request.PolicyId ?? "new", text);
+            foreach (var error in parsed.Errors)
+            {
+                errors[$"document{error.Path[1..]}"] = [error.Message];
+            }
+            replacement = parsed.Policy;
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The request or its policy is not valid");
+        }
+        var scpRequest = new ScpRequest(request.Action!, request.Resource ?? "*",
+            request.Context?.Select(c => KeyValuePair.Create(c.Key, (IReadOnlyList<string>)c.Value)));
+        var impact = ImpactPreview.Preview(aws, request.PolicyId!, replacement!, scpRequest);
+        return TypedResults.Ok(new ScpImpactView(
+            [.. impact.Lose.Select(ScpImpactAccount.From)], [.. impact.Gain.Select(ScpImpactAccount.From)], impact.AccountsChecked));
     }
 
     public static async Task<IResult> Evaluate(HttpContext context)
@@ -116,3 +170,14 @@ public sealed record ScpDecisionView(string Outcome, string Reason, string? Targ
         },
         d.Reason, d.TargetId, d.PolicyId, d.PolicyName, d.StatementIndex, d.StatementSid);
 }
+
+public sealed record ScpImpactRequest(string? PolicyId, JsonElement Document, string? Action, string? Resource, Dictionary<string, string[]>? Context);
+
+public sealed record ScpImpactAccount(string AccountId, string Name, ScpDecisionView Before, ScpDecisionView After)
+{
+    public static ScpImpactAccount From(AccountImpact impact) =>
+        new(impact.AccountId, impact.Name, ScpDecisionView.From(impact.Before), ScpDecisionView.From(impact.After));
+}
+
+/// <summary>The accounts that would lose the action, those that would gain it, and how many were checked.</summary>
+public sealed record ScpImpactView(IReadOnlyList<ScpImpactAccount> Lose, IReadOnlyList<ScpImpactAccount> Gain, int AccountsChecked);
