@@ -22,20 +22,12 @@ public static class CloudTrailApi
         api.MapPost("/cloudtrail", IngestCloudTrailFile)
             .WithName("IngestCloudTrailFile")
             .WithSummary("Ingest a CloudTrail log file ({\"Records\":[...]}, plain or gzip), optionally with its S3 key")
-            .Produces<IngestionResult>(StatusCodes.Status202Accepted)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesIngestionAnswers();
 
         api.MapPost("/eventbridge", IngestEventBridgeEvents)
             .WithName("IngestEventBridgeEvents")
             .WithSummary("Ingest EventBridge events (an API destination target): one event object or an array of them")
-            .Produces<IngestionResult>(StatusCodes.Status202Accepted)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesIngestionAnswers();
 
         return app;
     }

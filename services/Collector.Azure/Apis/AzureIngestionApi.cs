@@ -49,21 +49,13 @@ public static class AzureIngestionApi
         api.MapPost("/eventgrid", IngestEventGridEvents)
             .WithName("IngestEventGridEvents")
             .WithSummary("Ingest Event Grid events (Event Grid schema), answering the subscription validation handshake")
-            .Produces<IngestionResult>(StatusCodes.Status202Accepted)
             .Produces<SubscriptionValidationResponse>(StatusCodes.Status200OK)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesIngestionAnswers();
 
         api.MapPost("/cloudevents", IngestCloudEvents)
             .WithName("IngestCloudEvents")
             .WithSummary("Ingest Event Grid events in the CloudEvents 1.0 schema (structured or batched mode)")
-            .Produces<IngestionResult>(StatusCodes.Status202Accepted)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesIngestionAnswers();
 
         api.MapMethods("/cloudevents", [HttpMethods.Options], AllowCloudEventsDelivery)
             .WithName("AllowCloudEventsDelivery")
@@ -75,20 +67,12 @@ public static class AzureIngestionApi
         api.MapPost("/activity-log", IngestActivityLog)
             .WithName("IngestActivityLog")
             .WithSummary("Ingest Activity Log records as diagnostic settings export them ({\"records\":[...]}, an array, or JSON Lines; plain or gzip)")
-            .Produces<IngestionResult>(StatusCodes.Status202Accepted)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesIngestionAnswers();
 
         api.MapPost("/alerts", IngestAlerts)
             .WithName("IngestMonitorAlerts")
             .WithSummary("Ingest an Azure Monitor action-group webhook in the common alert schema, fired or resolved")
-            .Produces<IngestionResult>(StatusCodes.Status202Accepted)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesIngestionAnswers();
 
         return app;
     }
