@@ -58,7 +58,8 @@ public static class DriftApi
         return TypedResults.Ok(new DriftView(provider.Source!, DriftEvaluator.Evaluate(aws, observed)));
     }
 
-    private static ProblemHttpResult NoBaseline() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound,
+    /// <summary>The 404 problem of every endpoint that works from the baseline when none is loaded.</summary>
+    internal static ProblemHttpResult NoBaseline() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound,
         title: "No baseline", detail: "No landing-zone baseline is loaded: set Governance:BaselinePath to a baseline file (see deploy/landing-zone/).");
 }
 

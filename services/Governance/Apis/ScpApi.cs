@@ -39,8 +39,7 @@ public static class ScpApi
         }
         if (provider.Baseline?.Aws is not { } aws)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No baseline",
-                detail: "No landing-zone baseline is loaded: the impact is computed over the baseline's organisation.");
+            return DriftApi.NoBaseline();
         }
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(request!.Action))
@@ -51,21 +50,7 @@ public static class ScpApi
         {
             errors["policyId"] = [$"'{request.PolicyId}' is not a policy of the baseline; it has {string.Join(", ", aws.Policies.Select(p => p.Id))}"];
         }
-        ScpPolicy? replacement = null;
-        if (request.Document.ValueKind is not (JsonValueKind.String or JsonValueKind.Object))
-        {
-            errors["document"] = ["the policy's new document, as a JSON object or a string holding one"];
-        }
-        else
-        {
-            var text = request.Document.ValueKind == JsonValueKind.String ? request.Document.GetString()! : request.Document.GetRawText();
-            var parsed = ScpParser.Parse(request.PolicyId ?? "p-new", request.PolicyId ?? "new", text);
-            foreach (var error in parsed.Errors)
-            {
-                errors[$"document{error.Path[1..]}"] = [error.Message];
-            }
-            replacement = parsed.Policy;
-        }
+        var replacement = ReadPolicy(request.Document, request.PolicyId ?? "p-new", request.PolicyId ?? "new", "document", errors);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "The request or its policy is not valid");
@@ -111,22 +96,10 @@ public static class ScpApi
             for (var p = 0; p < level.Policies.Count; p++)
             {
                 var input = level.Policies[p];
-                var policyPath = $"{levelPath}.policies[{p}]";
-                if (input.Document.ValueKind is not (JsonValueKind.String or JsonValueKind.Object))
-                {
-                    errors[$"{policyPath}.document"] = ["the policy document, as a JSON object or a string holding one"];
-                    continue;
-                }
-                var text = input.Document.ValueKind == JsonValueKind.String ? input.Document.GetString()! : input.Document.GetRawText();
                 var id = input.Id ?? $"policy-{l}-{p}";
-                var parsed = ScpParser.Parse(id, input.Name ?? id, text);
-                foreach (var error in parsed.Errors)
+                if (ReadPolicy(input.Document, id, input.Name ?? id, $"{levelPath}.policies[{p}].document", errors) is { } policy)
                 {
-                    errors[$"{policyPath}.document{error.Path[1..]}"] = [error.Message];
-                }
-                if (parsed.Policy is not null)
-                {
-                    policies.Add(parsed.Policy);
+                    policies.Add(policy);
                 }
             }
             if (policies.Count == level.Policies.Count && !string.IsNullOrWhiteSpace(level.TargetId))
@@ -143,6 +116,25 @@ public static class ScpApi
             request.Context?.Select(c => KeyValuePair.Create(c.Key, (IReadOnlyList<string>)c.Value)));
         var decision = ScpEvaluator.Decide(scpRequest, levels, request.ManagementAccount);
         return TypedResults.Ok(ScpDecisionView.From(decision));
+    }
+
+    /// <summary>
+    /// A policy document as a request carries it (a JSON object, or a string holding one, as Organizations
+    /// returns it), parsed; each fault is added under <paramref name="path"/> followed by its place in the document.
+    /// </summary>
+    private static ScpPolicy? ReadPolicy(JsonElement document, string id, string name, string path, Dictionary<string, string[]> errors)
+    {
+        if (document.ValueKind is not (JsonValueKind.String or JsonValueKind.Object))
+        {
+            errors[path] = ["the policy document, as a JSON object or a string holding one"];
+            return null;
+        }
+        var parsed = ScpParser.Parse(id, name, document.ValueKind == JsonValueKind.String ? document.GetString()! : document.GetRawText());
+        foreach (var error in parsed.Errors)
+        {
+            errors[$"{path}{error.Path[1..]}"] = [error.Message];
+        }
+        return parsed.Policy;
     }
 }
 
