@@ -40,24 +40,8 @@ public sealed class DriftTests(InfrastructureFixture infrastructure) : IAsyncLif
         using var before = await client.GetAsync("/api/governance/drift", TestContext.Current.CancellationToken);
         Assert.Empty((await before.Content.ReadFromJsonAsync<DriftView>(TestContext.Current.CancellationToken))!.Findings);
 
-        var events = File.ReadAllLines(Repository.TestData("aws/organizations-events.jsonl")).Where(l => l.Length > 0).Select(line =>
-        {
-            var record = JsonNode.Parse(line)!.AsObject();
-            return new CloudActivity
-            {
-                Provider = "aws",
-                EventId = record["eventID"]!.GetValue<string>(),
-                Time = DateTimeOffset.Parse(record["eventTime"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture),
-                Account = "111122223333",
-                Service = "organizations",
-                Operation = record["eventName"]!.GetValue<string>(),
-                Outcome = ActivityOutcome.Success,
-                Raw = line,
-            };
-        }).ToList();
-        await factory.Services.GetRequiredService<IBus>().Publish(
-            new CloudActivityBatch { BatchId = Guid.NewGuid(), Source = "test", ReceivedAt = DateTimeOffset.UtcNow, Activities = events },
-            TestContext.Current.CancellationToken);
+        var events = OrganizationSamples.Events();
+        await OrganizationSamples.PublishAsync(factory.Services.GetRequiredService<IBus>(), events);
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         DriftView drift;
@@ -91,11 +75,11 @@ public sealed class DriftTests(InfrastructureFixture infrastructure) : IAsyncLif
     {
         await using var detected = await MessageSpy.StartAsync(infrastructure.RabbitMq, typeof(DriftDetected), TestContext.Current.CancellationToken);
         await using var resolved = await MessageSpy.StartAsync(infrastructure.RabbitMq, typeof(DriftResolved), TestContext.Current.CancellationToken);
-        var events = SampleEvents();
+        var events = OrganizationSamples.Events();
         var move = events.Single(e => e.Operation == "MoveAccount");
         var bus = factory.Services.GetRequiredService<IBus>();
 
-        await Publish(bus, events);
+        await OrganizationSamples.PublishAsync(bus, events);
         var moved = await detected.WaitForAsync(m => m.GetProperty("type").GetString() == "ACCOUNT_MOVED_BETWEEN_OUS", TimeSpan.FromSeconds(30));
         Assert.Equal("333344445555", moved.GetProperty("subject").GetString());
         Assert.Equal(move.EventId, moved.GetProperty("evidenceEventId").GetString());
@@ -109,8 +93,7 @@ public sealed class DriftTests(InfrastructureFixture infrastructure) : IAsyncLif
         back["requestParameters"]!["destinationParentId"] = "ou-ab12-sec00001";
         back["requestParameters"]!["sourceParentId"] = "ou-ab12-wkl00001";
         back["eventTime"] = "2026-11-28T12:30:00Z";
-        back["eventID"] = Guid.NewGuid().ToString();
-        await Publish(bus, [Activity(back.ToJsonString())]);
+        await OrganizationSamples.PublishAsync(bus, [OrganizationSamples.Activity(back)]);
 
         var closed = await resolved.WaitForAsync(m => m.GetProperty("subject").GetString() == "333344445555", TimeSpan.FromSeconds(30));
         Assert.Equal(moved.GetProperty("findingId").GetString(), closed.GetProperty("findingId").GetString());
@@ -137,29 +120,6 @@ public sealed class DriftTests(InfrastructureFixture infrastructure) : IAsyncLif
             await Task.Delay(100, timeout.Token);
         }
     }
-
-    private static List<CloudActivity> SampleEvents() =>
-        [.. File.ReadAllLines(Repository.TestData("aws/organizations-events.jsonl")).Where(l => l.Length > 0).Select(Activity)];
-
-    private static CloudActivity Activity(string line)
-    {
-        var record = JsonNode.Parse(line)!.AsObject();
-        return new CloudActivity
-        {
-            Provider = "aws",
-            EventId = record["eventID"]!.GetValue<string>(),
-            Time = DateTimeOffset.Parse(record["eventTime"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture),
-            Account = "111122223333",
-            Service = "organizations",
-            Operation = record["eventName"]!.GetValue<string>(),
-            Outcome = ActivityOutcome.Success,
-            Raw = line,
-        };
-    }
-
-    private static Task Publish(IBus bus, List<CloudActivity> activities) =>
-        bus.Publish(new CloudActivityBatch { BatchId = Guid.NewGuid(), Source = "test", ReceivedAt = DateTimeOffset.UtcNow, Activities = activities },
-            TestContext.Current.CancellationToken);
 
     [Fact]
     public async Task ImpactPreviewNamesTheAccountsThatWouldGainOrLoseAnAction()

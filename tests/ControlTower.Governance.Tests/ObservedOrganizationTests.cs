@@ -31,31 +31,10 @@ public sealed class ObservedOrganizationTests(InfrastructureFixture infrastructu
         await factory.DisposeAsync();
     }
 
-    /// <summary>The sample events as the collector would normalise them (the fields Governance reads), with fresh event ids.</summary>
-    private static List<CloudActivity> SampleEvents() =>
-        [.. File.ReadAllLines(Repository.TestData("aws/organizations-events.jsonl")).Where(l => l.Length > 0).Select(line => Activity(JsonNode.Parse(line)!.AsObject()))];
-
-    private static CloudActivity Activity(JsonObject record)
-    {
-        record["eventID"] = Guid.NewGuid().ToString();
-        return new CloudActivity
-        {
-            Provider = "aws",
-            EventId = record["eventID"]!.GetValue<string>(),
-            Time = DateTimeOffset.Parse(record["eventTime"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture),
-            Account = record["recipientAccountId"]!.GetValue<string>(),
-            Service = "organizations",
-            Operation = record["eventName"]!.GetValue<string>(),
-            Outcome = record["errorCode"] is null ? ActivityOutcome.Success : ActivityOutcome.Failure,
-            ErrorCode = record["errorCode"]?.GetValue<string>(),
-            Raw = record.ToJsonString(),
-        };
-    }
-
     [Fact]
     public void EverySampleOrganizationsEventIsReadIntoTheChangeItMakes()
     {
-        var changes = SampleEvents().Select(a => (a.Operation, Changes: OrganizationEvents.Interpret(a))).ToList();
+        var changes = OrganizationSamples.Events().Select(a => (a.Operation, Changes: OrganizationEvents.Interpret(a))).ToList();
 
         Assert.All(changes, c => Assert.Single(c.Changes));
         var byName = changes.ToDictionary(c => c.Operation, c => c.Changes[0]);
@@ -77,7 +56,7 @@ public sealed class ObservedOrganizationTests(InfrastructureFixture infrastructu
     [Fact]
     public void FailedCallsChangeNothing()
     {
-        var move = SampleEvents().Single(a => a.Operation == "MoveAccount") with { Outcome = ActivityOutcome.Failure, ErrorCode = "AccessDenied" };
+        var move = OrganizationSamples.Events().Single(a => a.Operation == "MoveAccount") with { Outcome = ActivityOutcome.Failure, ErrorCode = "AccessDenied" };
 
         Assert.Empty(OrganizationEvents.Interpret(move));
     }
@@ -85,13 +64,13 @@ public sealed class ObservedOrganizationTests(InfrastructureFixture infrastructu
     [Fact]
     public async Task EventsArrivingLateRepeatedOrBackwardsEndInTheLatestState()
     {
-        var events = SampleEvents();
+        var events = OrganizationSamples.Events();
         var move = events.Single(a => a.Operation == "MoveAccount");
         var raw = JsonNode.Parse(move.Raw)!.AsObject();
         // An earlier move of the same account, delivered after the later one.
         raw["requestParameters"]!["destinationParentId"] = "ou-ab12-sbx00001";
         raw["eventTime"] = "2026-11-28T08:00:00Z";
-        var earlierMove = Activity(raw);
+        var earlierMove = OrganizationSamples.Activity(raw);
         var bus = factory.Services.GetRequiredService<IBus>();
 
         // Last in the final batch, which is stored in one transaction: once it shows, the batch before it has been applied.
@@ -99,7 +78,7 @@ public sealed class ObservedOrganizationTests(InfrastructureFixture infrastructu
         sentinelRaw["eventName"] = "EnableAWSServiceAccess";
         var sentinelKey = $"service-access/sentinel-{Guid.NewGuid():N}.amazonaws.com";
         sentinelRaw["requestParameters"]!["servicePrincipal"] = sentinelKey["service-access/".Length..];
-        var sentinel = Activity(sentinelRaw);
+        var sentinel = OrganizationSamples.Activity(sentinelRaw);
 
         // Backwards; then again, with the earlier move after the later one.
         foreach (var batch in new[] { events.AsEnumerable().Reverse().ToList(), [.. events, earlierMove, sentinel] })
