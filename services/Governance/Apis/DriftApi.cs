@@ -11,9 +11,6 @@ public static class DriftApi
     public static IEndpointRouteBuilder MapDriftApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/governance").WithTags("Governance");
-        api.MapGet("/baseline", GetBaseline)
-            .WithName("GetBaseline")
-            .WithSummary("The landing-zone baseline this service compares against");
         api.MapGet("/drift", GetDrift)
             .WithName("GetDrift")
             .WithSummary("Every difference between the baseline and the observed organisation now, with AWS Control Tower's drift types, evidence and repair");
@@ -42,30 +39,24 @@ public static class DriftApi
             .ToListAsync(cancellationToken));
     }
 
-    public static Results<Ok<BaselineView>, ProblemHttpResult> GetBaseline(BaselineProvider provider) =>
-        provider.Baseline is { } baseline
-            ? TypedResults.Ok(new BaselineView(provider.Source!, baseline))
-            : NoBaseline();
-
     public static async Task<Results<Ok<DriftView>, ProblemHttpResult>> GetDrift(
         BaselineProvider provider, GovernanceDbContext db, CancellationToken cancellationToken)
     {
-        if (provider.Baseline?.Aws is not { } aws)
+        if (await provider.CurrentAsync(db, cancellationToken) is not { Baseline.Aws: { } aws } current)
         {
             return NoBaseline();
         }
         var observed = await OrganizationApi.ReadAsync(db, cancellationToken);
-        return TypedResults.Ok(new DriftView(provider.Source!, DriftEvaluator.Evaluate(aws, observed)));
+        return TypedResults.Ok(new DriftView(current.Version, current.Source, DriftEvaluator.Evaluate(aws, observed)));
     }
 
     /// <summary>The 404 problem of every endpoint that works from the baseline when none is loaded.</summary>
     internal static ProblemHttpResult NoBaseline() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound,
-        title: "No baseline", detail: "No landing-zone baseline is loaded: set Governance:BaselinePath to a baseline file (see deploy/landing-zone/).");
+        title: "No baseline", detail: "No landing-zone baseline is loaded: set Governance:BaselinePath to a baseline file (see deploy/landing-zone/), or PUT one to /api/governance/baseline.");
 }
-
-public sealed record BaselineView(string Source, LandingZoneBaseline Baseline);
 
 public sealed record FindingView(Guid Id, string Type, string Subject, string Status, string Severity, string Expected, string Observed,
     string Repair, string? EvidenceEventId, int Occurrences, DateTimeOffset FirstDetectedAt, DateTimeOffset LastDetectedAt, DateTimeOffset? ResolvedAt);
 
-public sealed record DriftView(string Baseline, IReadOnlyList<DriftFinding> Findings);
+/// <summary>The drift against baseline version <paramref name="BaselineVersion"/> (read from <paramref name="Baseline"/>).</summary>
+public sealed record DriftView(int BaselineVersion, string Baseline, IReadOnlyList<DriftFinding> Findings);

@@ -30,14 +30,14 @@ public static class ScpApi
         return app;
     }
 
-    public static async Task<IResult> Impact(HttpContext context, BaselineProvider provider)
+    public static async Task<IResult> Impact(HttpContext context, BaselineProvider provider, Data.GovernanceDbContext db)
     {
         var (request, problem) = await JsonBody.ReadAsync<ScpImpactRequest>(context.Request);
         if (problem is not null)
         {
             return problem;
         }
-        if (provider.Baseline?.Aws is not { } aws)
+        if ((await provider.CurrentAsync(db, context.RequestAborted))?.Baseline.Aws is not { } aws)
         {
             return DriftApi.NoBaseline();
         }

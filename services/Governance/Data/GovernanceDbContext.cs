@@ -18,6 +18,8 @@ public sealed class GovernanceDbContext(DbContextOptions<GovernanceDbContext> op
 
     public DbSet<Finding> Findings => Set<Finding>();
 
+    public DbSet<BaselineRecord> BaselineVersions => Set<BaselineRecord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(GovernanceDbContext).Assembly);
 }

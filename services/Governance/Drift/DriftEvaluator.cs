@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using ControlTower.Governance.Apis;
 using ControlTower.Governance.Baseline;
 
@@ -71,7 +70,7 @@ public static class DriftEvaluator
                     "the policy was deleted", "Recreate the policy from the baseline and attach it again", seen.EventId, seen.ChangedAt));
                 continue;
             }
-            if (seen.Content is { } content && !SameDocument(content, policy.Document))
+            if (seen.Content is { } content && !BaselineDiff.SameDocument(content, policy.Document))
             {
                 findings.Add(new DriftFinding("SCP_UPDATED", policy.Id, "high", $"{policy.Name} as the baseline writes it",
                     "its document was changed", "Restore the baseline document (re-register the OU), or change the baseline", seen.EventId, seen.ChangedAt));
@@ -109,17 +108,4 @@ public static class DriftEvaluator
     }
 
     private static bool IsAccount(string target) => target.Length == 12 && target.All(char.IsAsciiDigit);
-
-    /// <summary>Two documents say the same when they are the same JSON, whatever their whitespace and key order.</summary>
-    private static bool SameDocument(string a, string b)
-    {
-        try
-        {
-            return JsonNode.DeepEquals(JsonNode.Parse(a), JsonNode.Parse(b));
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return string.Equals(a, b, StringComparison.Ordinal);
-        }
-    }
 }

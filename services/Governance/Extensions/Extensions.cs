@@ -17,7 +17,11 @@ public static class Extensions
         builder.Services.AddScoped<ObservedOrganizationStore>();
         builder.Services.AddSingleton<BaselineProvider>();
         builder.Services.AddScoped<DriftFindings>();
+        builder.Services.AddScoped<BaselineHistory>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddControlTowerBus("governance", bus => bus.AddConsumer<CloudActivityBatchConsumer>());
+        // After the migrations and the bus: it records the baseline file and announces what that changes.
+        builder.Services.AddHostedService<BaselineStartup>();
+        builder.Services.AddHealthChecks().AddCheck<BaselineHealthCheck>("baseline");
     }
 }

@@ -18,7 +18,7 @@ public sealed class DriftFindings(GovernanceDbContext db, BaselineProvider basel
 {
     public async Task ReconcileAsync(Func<object, CancellationToken, Task> publish, CancellationToken cancellationToken)
     {
-        if (baseline.Baseline?.Aws is not { } aws)
+        if ((await baseline.CurrentAsync(db, cancellationToken))?.Baseline.Aws is not { } aws)
         {
             return;
         }

@@ -88,12 +88,9 @@ public sealed class ObservedOrganizationStore(GovernanceDbContext db)
         return db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await LockAsync(db, transaction, cancellationToken);
             var connection = (NpgsqlConnection)db.Database.GetDbConnection();
             var npgsqlTransaction = (NpgsqlTransaction)transaction.GetDbTransaction();
-            await using (var locking = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({OrganizationLock})", connection, npgsqlTransaction))
-            {
-                await locking.ExecuteNonQueryAsync(cancellationToken);
-            }
             foreach (var change in changes)
             {
                 await using var command = Command(change, connection, npgsqlTransaction);
@@ -106,6 +103,14 @@ public sealed class ObservedOrganizationStore(GovernanceDbContext db)
 
     /// <summary>The advisory lock the organisation's writers share (an arbitrary constant of this service).</summary>
     public const long OrganizationLock = 727_001;
+
+    /// <summary>Takes the organisation lock until <paramref name="transaction"/> ends.</summary>
+    public static async Task LockAsync(GovernanceDbContext db, IDbContextTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var locking = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({OrganizationLock})",
+            (NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction)transaction.GetDbTransaction());
+        await locking.ExecuteNonQueryAsync(cancellationToken);
+    }
 
     private static NpgsqlCommand Command(OrganizationChange change, NpgsqlConnection connection, NpgsqlTransaction transaction)
     {
