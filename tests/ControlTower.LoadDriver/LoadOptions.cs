@@ -6,6 +6,7 @@ namespace ControlTower.LoadDriver;
 public sealed record LoadOptions
 {
     public const string KeyVariable = "CT_INGEST_KEY";
+    public const string ReadKeyVariable = "CT_READ_KEY";
     public const string IngestPath = "ingest/aws/cloudtrail";
     public const string AzureIngestPath = "ingest/azure/activity-log";
     public const int MaxDurationSeconds = 3600;
@@ -21,6 +22,19 @@ public sealed record LoadOptions
     public bool Gzip { get; init; }
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public int Seed { get; init; } = 1;
+
+    /// <summary>Events a second all workers together send at most; 0 for as fast as answers come.</summary>
+    public int Rate { get; init; }
+
+    /// <summary>Measure event-to-finding latency with <see cref="DriftProbe"/> while the load runs.</summary>
+    public bool ProbeDrift { get; init; }
+
+    /// <summary>A key with <c>governance:read</c>, for the drift probe's reads.</summary>
+    public string? ReadKey { get; init; }
+
+    public TimeSpan ProbeInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    public TimeSpan ProbePoll { get; init; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary><c>aws</c> (CloudTrail log files) or <c>azure</c> (Activity Log exports).</summary>
     public string Cloud { get; init; } = "aws";
@@ -45,6 +59,11 @@ public sealed record LoadOptions
           --gzip             send bodies gzip-compressed (Content-Encoding: gzip)
           --timeout S        per-request timeout in seconds (default 30); the run ends at most this long after --duration
           --seed N           seed for the mix of accounts, calls and identities (default 1); eventIDs are always fresh
+          --rate N           send at most N events a second in all (default 0: as fast as answers come)
+          --probe-drift      also measure event-to-finding latency: move the example baseline's audit account
+                             (333344445555) out of its OU and back every 0.5 s and time until
+                             GET /api/governance/findings shows each move (needs --read-key)
+          --read-key KEY     a key with governance:read for the probe; or set CT_READ_KEY
           --allow-remote     allow a gateway that is not localhost, 127.0.0.1 or ::1
         """;
 
@@ -53,8 +72,9 @@ public sealed record LoadOptions
     {
         var gateway = "http://localhost:5100";
         var key = Environment.GetEnvironmentVariable(KeyVariable);
-        int duration = 60, batch = 500, concurrency = 8, timeout = 30, seed = 1;
-        bool gzip = false, allowRemote = false;
+        var readKey = Environment.GetEnvironmentVariable(ReadKeyVariable);
+        int duration = 60, batch = 500, concurrency = 8, timeout = 30, seed = 1, rate = 0;
+        bool gzip = false, allowRemote = false, probeDrift = false;
         var cloud = "aws";
 
         for (var i = 0; i < args.Length; i++)
@@ -75,13 +95,16 @@ public sealed record LoadOptions
                     }
                     break;
                 case "--gzip": gzip = true; break;
+                case "--probe-drift": probeDrift = true; break;
+                case "--read-key": readKey = Value(); break;
                 case "--allow-remote": allowRemote = true; break;
                 case "--duration" when !Int(out duration, 1, MaxDurationSeconds): return (null, $"--duration takes whole seconds from 1 to {MaxDurationSeconds}");
                 case "--batch" when !Int(out batch, 1, MaxBatch): return (null, $"--batch takes a record count from 1 to {MaxBatch}");
                 case "--concurrency" when !Int(out concurrency, 1, MaxConcurrency): return (null, $"--concurrency takes 1 to {MaxConcurrency}");
                 case "--timeout" when !Int(out timeout, 1, 600): return (null, "--timeout takes whole seconds from 1 to 600");
                 case "--seed" when !Int(out seed, 0, int.MaxValue): return (null, "--seed takes a non-negative whole number");
-                case "--duration" or "--batch" or "--concurrency" or "--timeout" or "--seed": break;
+                case "--rate" when !Int(out rate, 0, 10_000_000): return (null, "--rate takes events a second, 0 to 10000000");
+                case "--duration" or "--batch" or "--concurrency" or "--timeout" or "--seed" or "--rate": break;
                 default: return (null, $"unknown argument '{name}'");
             }
         }
@@ -99,6 +122,11 @@ public sealed record LoadOptions
             return (null, $"an ingest key is needed: --key KEY or {KeyVariable}");
         }
 
+        if (probeDrift && string.IsNullOrWhiteSpace(readKey))
+        {
+            return (null, $"--probe-drift needs a key with governance:read: --read-key KEY or {ReadKeyVariable}");
+        }
+
         // A base without a trailing slash would lose its last segment when the ingest path is appended.
         var baseUri = uri.AbsolutePath.EndsWith('/') ? uri : new Uri(uri + "/");
         return (new LoadOptions
@@ -112,6 +140,9 @@ public sealed record LoadOptions
             RequestTimeout = TimeSpan.FromSeconds(timeout),
             Seed = seed,
             Cloud = cloud,
+            Rate = rate,
+            ProbeDrift = probeDrift,
+            ReadKey = readKey,
         }, null);
     }
 

@@ -13,6 +13,8 @@ namespace ControlTower.LoadDriver;
 /// </summary>
 public sealed class LoadRun(LoadOptions options, HttpClient client, LoadStatistics statistics)
 {
+    private readonly Pacer pacer = new(options.Rate);
+
     private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(30);
 
     public async Task RunAsync(CancellationToken stopSending, CancellationToken hardStop)
@@ -31,6 +33,14 @@ public sealed class LoadRun(LoadOptions options, HttpClient client, LoadStatisti
     {
         while (!stopSending.IsCancellationRequested)
         {
+            try
+            {
+                await pacer.WaitAsync(options.Batch, stopSending);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
             var json = generator(options.Batch);
             var body = options.Gzip ? Compress(json) : json;
             using var request = new HttpRequestMessage(HttpMethod.Post, options.Endpoint) { Content = new ByteArrayContent(body) };
