@@ -29,6 +29,7 @@ public static class Extensions
             http.AddServiceDiscovery();
         });
         builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
         return builder;
     }
 
@@ -74,6 +75,16 @@ public static class Extensions
     /// <c>/health</c>: every check must pass (ready for traffic); <c>/alive</c>: the process answers.
     /// Both are mapped in every environment because Kubernetes probes them; they reveal only status words.
     /// </summary>
+    /// <summary>
+    /// Serves the service's OpenAPI document at <c>{apiPrefix}/openapi/v1.json</c>: under the service's own API
+    /// prefix, so the gateway's route for that prefix (and its scope) serves it to callers too.
+    /// </summary>
+    public static WebApplication MapOpenApiDocument(this WebApplication app, string apiPrefix)
+    {
+        app.MapOpenApi($"{apiPrefix.TrimEnd('/')}/openapi/{{documentName}}.json");
+        return app;
+    }
+
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.MapHealthChecks(HealthEndpointPath);
