@@ -17,6 +17,7 @@ app.MapScpApi();
 app.MapOrganizationApi();
 app.MapDriftApi();
 app.MapBaselineApi();
+app.MapSuppressionsApi();
 app.MapOpenApiDocument("/api/governance");
 // Read now, so that a faulty baseline stops the start with its faults named rather than the first request.
 app.Services.GetRequiredService<ControlTower.Governance.Baseline.BaselineProvider>();

@@ -1,6 +1,7 @@
 using ControlTower.Governance.Baseline;
 using ControlTower.Governance.Data;
 using ControlTower.Governance.Drift;
+using ControlTower.Governance.Findings;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -16,12 +17,12 @@ public static class DriftApi
             .WithSummary("Every difference between the baseline and the observed organisation now, with AWS Control Tower's drift types, evidence and repair");
         api.MapGet("/findings", ListFindings)
             .WithName("ListFindings")
-            .WithSummary("Drift findings, kept as the events arrive: one per drift type and subject, open or resolved, with how many times it opened");
+            .WithSummary("Drift findings, kept as the events arrive: one per drift type and subject, open or resolved, with how many times it opened and the suppression over it; ?status=open|resolved, ?suppressed=true|false");
         return app;
     }
 
     public static async Task<Results<Ok<List<FindingView>>, ValidationProblem>> ListFindings(
-        GovernanceDbContext db, string? status, CancellationToken cancellationToken)
+        GovernanceDbContext db, TimeProvider clock, string? status, bool? suppressed, CancellationToken cancellationToken)
     {
         if (status is not (null or "open" or "resolved"))
         {
@@ -32,11 +33,18 @@ public static class DriftApi
         {
             query = query.Where(f => f.Status == status);
         }
-        return TypedResults.Ok(await query.OrderByDescending(f => f.LastDetectedAt).ThenBy(f => f.Type).ThenBy(f => f.Subject)
+        var findings = await query.OrderByDescending(f => f.LastDetectedAt).ThenBy(f => f.Type).ThenBy(f => f.Subject)
             .Take(1000)
-            .Select(f => new FindingView(f.Id, f.Type, f.Subject, f.Status, f.Severity, f.Expected, f.Observed, f.Repair, f.EvidenceEventId,
-                f.Occurrences, f.FirstDetectedAt, f.LastDetectedAt, f.ResolvedAt))
-            .ToListAsync(cancellationToken));
+            .ToListAsync(cancellationToken);
+        var suppressions = await ActiveSuppressions.ReadAsync(db, clock.GetUtcNow(), cancellationToken);
+        return TypedResults.Ok(findings
+            .Select(f => (Finding: f, Suppression: suppressions.Covering(f.Type, f.Subject)))
+            .Where(f => suppressed is null || (f.Suppression is not null) == suppressed)
+            .Select(f => new FindingView(f.Finding.Id, f.Finding.Type, f.Finding.Subject, f.Finding.Status, f.Finding.Severity, f.Finding.Expected,
+                f.Finding.Observed, f.Finding.Repair, f.Finding.EvidenceEventId, f.Finding.Occurrences, f.Finding.FirstDetectedAt,
+                f.Finding.LastDetectedAt, f.Finding.ResolvedAt,
+                f.Suppression is { } s ? new SuppressedBy(s.Id, s.Reason, s.ExpiresAt) : null))
+            .ToList());
     }
 
     public static async Task<Results<Ok<DriftView>, ProblemHttpResult>> GetDrift(
@@ -55,8 +63,10 @@ public static class DriftApi
         title: "No baseline", detail: "No landing-zone baseline is loaded: set Governance:BaselinePath to a baseline file (see deploy/landing-zone/), or PUT one to /api/governance/baseline.");
 }
 
+/// <param name="SuppressedBy">The suppression in force over it, if any: it is kept and counted but not announced.</param>
 public sealed record FindingView(Guid Id, string Type, string Subject, string Status, string Severity, string Expected, string Observed,
-    string Repair, string? EvidenceEventId, int Occurrences, DateTimeOffset FirstDetectedAt, DateTimeOffset LastDetectedAt, DateTimeOffset? ResolvedAt);
+    string Repair, string? EvidenceEventId, int Occurrences, DateTimeOffset FirstDetectedAt, DateTimeOffset LastDetectedAt, DateTimeOffset? ResolvedAt,
+    SuppressedBy? SuppressedBy = null);
 
 /// <summary>The drift against baseline version <paramref name="BaselineVersion"/> (read from <paramref name="Baseline"/>).</summary>
 public sealed record DriftView(int BaselineVersion, string Baseline, IReadOnlyList<DriftFinding> Findings);

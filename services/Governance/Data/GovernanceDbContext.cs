@@ -20,6 +20,8 @@ public sealed class GovernanceDbContext(DbContextOptions<GovernanceDbContext> op
 
     public DbSet<BaselineRecord> BaselineVersions => Set<BaselineRecord>();
 
+    public DbSet<Suppression> Suppressions => Set<Suppression>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(GovernanceDbContext).Assembly);
 }

@@ -18,6 +18,8 @@ public static class Extensions
         builder.Services.AddSingleton<BaselineProvider>();
         builder.Services.AddScoped<DriftFindings>();
         builder.Services.AddScoped<BaselineHistory>();
+        builder.Services.AddScoped<SuppressionEnds>();
+        builder.Services.AddHostedService<SuppressionSweep>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddControlTowerBus("governance", bus => bus.AddConsumer<CloudActivityBatchConsumer>());
         // After the migrations and the bus: it records the baseline file and announces what that changes.

@@ -26,6 +26,7 @@ public sealed class DriftFindings(GovernanceDbContext db, BaselineProvider basel
         var observed = await OrganizationApi.ReadInTransactionAsync(db, cancellationToken);
         var drift = DriftEvaluator.Evaluate(aws, observed).ToDictionary(d => (d.Type, d.Subject));
         var findings = await db.Findings.ToDictionaryAsync(f => (f.Type, f.Subject), cancellationToken);
+        var suppressions = await ActiveSuppressions.ReadAsync(db, now, cancellationToken);
 
         foreach (var (key, current) in drift)
         {
@@ -56,19 +57,14 @@ public sealed class DriftFindings(GovernanceDbContext db, BaselineProvider basel
             finding.Occurrences++;
             finding.LastDetectedAt = now;
             finding.ResolvedAt = null;
-            await publish(new DriftDetected
+            if (suppressions.Covering(finding.Type, finding.Subject) is { } suppression)
             {
-                FindingId = finding.Id,
-                Occurrence = finding.Occurrences,
-                Type = finding.Type,
-                Subject = finding.Subject,
-                Severity = finding.Severity,
-                Expected = finding.Expected,
-                Observed = finding.Observed,
-                Repair = finding.Repair,
-                EvidenceEventId = finding.EvidenceEventId,
-                DetectedAt = now,
-            }, cancellationToken);
+                // Kept and counted, not announced: announced when the suppression ends, if still open.
+                logger.LogInformation("Drift {Type} on {Subject} suppressed until {ExpiresAt} ({Reason})", finding.Type, finding.Subject,
+                    suppression.ExpiresAt, suppression.Reason);
+                continue;
+            }
+            await publish(Announcement(finding), cancellationToken);
             logger.LogWarning("Drift {Type} on {Subject} ({Severity}): {Observed}", finding.Type, finding.Subject, finding.Severity, finding.Observed);
         }
 
@@ -88,4 +84,19 @@ public sealed class DriftFindings(GovernanceDbContext db, BaselineProvider basel
         }
         await db.SaveChangesAsync(cancellationToken);
     }
+
+    /// <summary>The announcement of an open finding's current occurrence (the same every time it is made).</summary>
+    public static DriftDetected Announcement(Finding finding) => new()
+    {
+        FindingId = finding.Id,
+        Occurrence = finding.Occurrences,
+        Type = finding.Type,
+        Subject = finding.Subject,
+        Severity = finding.Severity,
+        Expected = finding.Expected,
+        Observed = finding.Observed,
+        Repair = finding.Repair,
+        EvidenceEventId = finding.EvidenceEventId,
+        DetectedAt = finding.LastDetectedAt,
+    };
 }

@@ -38,14 +38,16 @@ public sealed class MessageSpy : IAsyncDisposable
     /// <summary>Drains the queue until a message matches, and returns it; fails after <paramref name="timeout"/>.</summary>
     public async Task<JsonElement> WaitForAsync(Func<JsonElement, bool> match, TimeSpan timeout)
     {
+        await WaitUntilAsync(all => all.Any(match), timeout);
+        return messages.First(match);
+    }
+
+    /// <summary>Drains the queue until what arrived so far satisfies <paramref name="until"/>; fails after <paramref name="timeout"/>.</summary>
+    public async Task WaitUntilAsync(Func<IReadOnlyCollection<JsonElement>, bool> until, TimeSpan timeout)
+    {
         using var cancel = new CancellationTokenSource(timeout);
-        while (true)
+        while (!until(messages))
         {
-            var found = messages.FirstOrDefault(match);
-            if (found.ValueKind != JsonValueKind.Undefined)
-            {
-                return found;
-            }
             var result = await channel.BasicGetAsync(queue, autoAck: true, CancellationToken.None);
             if (result is not null)
             {
@@ -59,7 +61,7 @@ public sealed class MessageSpy : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
-                throw new TimeoutException($"no matching message within {timeout}; {messages.Count} other(s) arrived");
+                throw new TimeoutException($"what arrived within {timeout} is not what was awaited; {messages.Count} message(s) arrived");
             }
         }
     }

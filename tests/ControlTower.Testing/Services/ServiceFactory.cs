@@ -1,6 +1,8 @@
 using ControlTower.Testing.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace ControlTower.Testing.Services;
@@ -9,15 +11,18 @@ namespace ControlTower.Testing.Services;
 /// Hosts one service in the test process against real servers, with the given settings layered over its own
 /// configuration. <see cref="CreateTrustedClient"/> calls it as the gateway would.
 /// </summary>
-public class ServiceFactory<TProgram>(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<TProgram>
+public class ServiceFactory<TProgram>(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? replaceServices = null)
+    : WebApplicationFactory<TProgram>
     where TProgram : class
 {
     /// <summary>
     /// A host on the fixture's broker and, when <paramref name="databaseConnectionName"/> is given, on a new
-    /// database of its own; <paramref name="settings"/> are layered on top.
+    /// database of its own; <paramref name="settings"/> are layered on top, and <paramref name="replaceServices"/>
+    /// replaces services after the host's own registrations (a fake clock, say).
     /// </summary>
     public static ServiceFactory<TProgram> OnServers(
-        InfrastructureFixture infrastructure, string? databaseConnectionName = null, IReadOnlyDictionary<string, string?>? settings = null)
+        InfrastructureFixture infrastructure, string? databaseConnectionName = null, IReadOnlyDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? replaceServices = null)
     {
         var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
@@ -27,7 +32,7 @@ public class ServiceFactory<TProgram>(IReadOnlyDictionary<string, string?> setti
         {
             all[$"ConnectionStrings:{databaseConnectionName}"] = infrastructure.Postgres.NewDatabase(databaseConnectionName.Replace("db", "", StringComparison.Ordinal));
         }
-        return new ServiceFactory<TProgram>(all);
+        return new ServiceFactory<TProgram>(all, replaceServices);
     }
 
     /// <summary>The gateway's internal token in tests (a test value, not a secret).</summary>
@@ -44,6 +49,10 @@ public class ServiceFactory<TProgram>(IReadOnlyDictionary<string, string?> setti
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
+        }
+        if (replaceServices is not null)
+        {
+            builder.ConfigureTestServices(replaceServices);
         }
     }
 
