@@ -107,6 +107,45 @@ public sealed class DriftTests(InfrastructureFixture infrastructure) : IAsyncLif
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }
 
+    [Fact]
+    public async Task AnSCPUpdateThatDropsADenialIsFoundAsAWeakenedGuardrailNamingTheAccountsThatLoseIt()
+    {
+        await using var detected = await MessageSpy.StartAsync(infrastructure.RabbitMq, typeof(DriftDetected), TestContext.Current.CancellationToken);
+        // The sample's UpdatePolicy, aimed at protect-logging with CloudTrail's StopLogging taken out of its denial.
+        var update = JsonNode.Parse(File.ReadAllLines(Repository.TestData("aws/organizations-events.jsonl"))
+            .First(l => l.Contains("\"eventName\":\"UpdatePolicy\"", StringComparison.Ordinal)))!.AsObject();
+        var weaker = JsonNode.Parse(File.ReadAllText(Path.Combine(Repository.Root, "deploy", "landing-zone", "policies", "protect-logging.json")))!;
+        weaker["Statement"]![0]!["Action"]!.AsArray().RemoveAt(0);
+        update["requestParameters"]!["policyId"] = "p-guardrail02";
+        update["requestParameters"]!["content"] = weaker.ToJsonString();
+        update["responseElements"] = null;
+
+        await OrganizationSamples.PublishAsync(factory.Services.GetRequiredService<IBus>(), [OrganizationSamples.Activity(update)]);
+
+        var weakened = await detected.WaitForAsync(m => m.GetProperty("type").GetString() == "SCP_WEAKENS_CONTROL", TimeSpan.FromSeconds(30));
+        Assert.Equal(("p-guardrail02", "high"), (weakened.GetProperty("subject").GetString(), weakened.GetProperty("severity").GetString()));
+        var observed = weakened.GetProperty("observed").GetString()!;
+        Assert.Contains("no longer denies cloudtrail:StopLogging;", observed, StringComparison.Ordinal);
+        Assert.Contains("4 account(s) lose the guardrail: 222233334444, 333344445555, 555566667777, 666677778888", observed, StringComparison.Ordinal);
+        var updated = await detected.WaitForAsync(m => m.GetProperty("type").GetString() == "SCP_UPDATED", TimeSpan.FromSeconds(30));
+        Assert.Equal("high", updated.GetProperty("severity").GetString());
+    }
+
+    [Fact]
+    public async Task AnSCPUpdateThatKeepsEveryDenialIsAnUpdateOfMediumSeverity()
+    {
+        await using var detected = await MessageSpy.StartAsync(infrastructure.RabbitMq, typeof(DriftDetected), TestContext.Current.CancellationToken);
+        // The sample's own UpdatePolicy of the deny-leave guardrail adds a region denial and keeps the others.
+        var update = OrganizationSamples.Events().Where(e => e.Operation == "UpdatePolicy").ToList();
+
+        await OrganizationSamples.PublishAsync(factory.Services.GetRequiredService<IBus>(), update);
+
+        var updated = await detected.WaitForAsync(m => m.GetProperty("type").GetString() == "SCP_UPDATED", TimeSpan.FromSeconds(30));
+        Assert.Equal(("p-guardrail01", "medium"), (updated.GetProperty("subject").GetString(), updated.GetProperty("severity").GetString()));
+        Assert.Contains("every denial the baseline's document makes still holds", updated.GetProperty("observed").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(detected.Messages, m => m.GetProperty("type").GetString() == "SCP_WEAKENS_CONTROL");
+    }
+
     private async Task<List<FindingView>> Findings(Func<List<FindingView>, bool> until)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));

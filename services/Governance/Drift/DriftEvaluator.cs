@@ -1,5 +1,6 @@
 using ControlTower.Governance.Apis;
 using ControlTower.Governance.Baseline;
+using ControlTower.Governance.Scp;
 
 namespace ControlTower.Governance.Drift;
 
@@ -72,8 +73,7 @@ public static class DriftEvaluator
             }
             if (seen.Content is { } content && !BaselineDiff.SameDocument(content, policy.Document))
             {
-                findings.Add(new DriftFinding("SCP_UPDATED", policy.Id, "high", $"{policy.Name} as the baseline writes it",
-                    "its document was changed", "Restore the baseline document (re-register the OU), or change the baseline", seen.EventId, seen.ChangedAt));
+                findings.AddRange(Updated(baseline, policy, content, seen));
             }
             foreach (var target in policy.Targets.Where(t => seen.DetachedFrom.Contains(t, StringComparer.Ordinal)))
             {
@@ -105,6 +105,38 @@ public static class DriftEvaluator
             }
         }
         return [.. findings.OrderBy(f => f.Type, StringComparer.Ordinal).ThenBy(f => f.Subject, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// SCP_UPDATED, and what the change means: SCP_WEAKENS_CONTROL (high) naming each denial the new document no
+    /// longer makes and the accounts that lose it; a change that keeps every denial is SCP_UPDATED at medium.
+    /// </summary>
+    private static IEnumerable<DriftFinding> Updated(AwsBaseline baseline, BaselinePolicy policy, string content, PolicyView seen)
+    {
+        const string Repair = "Restore the baseline document (re-register the OU), or change the baseline";
+        if (ScpParser.Parse(policy.Id, policy.Name, content).Policy is not { } observed)
+        {
+            yield return new DriftFinding("SCP_UPDATED", policy.Id, "high", $"{policy.Name} as the baseline writes it",
+                "its document was changed to one that is not a valid SCP", Repair, seen.EventId, seen.ChangedAt);
+            yield break;
+        }
+        var weakened = ScpSemantics.Weakened(policy.Compiled, observed, ScpSemantics.AccountsUnder(baseline, policy.Targets));
+        if (weakened.Count == 0)
+        {
+            yield return new DriftFinding("SCP_UPDATED", policy.Id, "medium", $"{policy.Name} as the baseline writes it",
+                "its document was changed; every denial the baseline's document makes still holds", Repair, seen.EventId, seen.ChangedAt);
+            yield break;
+        }
+        yield return new DriftFinding("SCP_UPDATED", policy.Id, "high", $"{policy.Name} as the baseline writes it",
+            "its document was changed, and no longer makes some of its denials (SCP_WEAKENS_CONTROL)", Repair, seen.EventId, seen.ChangedAt);
+        var accounts = weakened.SelectMany(w => w.Accounts).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        yield return new DriftFinding("SCP_WEAKENS_CONTROL", policy.Id, "high",
+            $"{policy.Name} denies {string.Join(", ", weakened.Select(Describe))} in every account under {string.Join(", ", policy.Targets)}",
+            $"the new document no longer denies {string.Join(", ", weakened.Select(Describe))}; {accounts.Count} account(s) lose the guardrail: "
+                + string.Join(", ", accounts.Take(10)) + (accounts.Count > 10 ? ", …" : ""),
+            $"Restore the denial in {policy.Id} now (the baseline document), then find out who changed it and why", seen.EventId, seen.ChangedAt);
+
+        static string Describe(WeakenedDenial w) => w.Resource == "*" ? w.Action : $"{w.Action} on {w.Resource}";
     }
 
     private static bool IsAccount(string target) => target.Length == 12 && target.All(char.IsAsciiDigit);
