@@ -50,12 +50,14 @@ public sealed class GatewayTests(InfrastructureFixture infrastructure) : IAsyncL
             ["Gateway:ApiKeys:Keys:2:Name"] = "admin",
             ["Gateway:ApiKeys:Keys:2:Key"] = AdminKey,
             ["Gateway:ApiKeys:Keys:2:Scopes:0"] = "admin:keys",
+            ["Gateway:ApiKeys:Keys:2:Scopes:1"] = "governance:write",
             ["Gateway:ApiKeys:Keys:0:Name"] = "aws-eventbridge",
             ["Gateway:ApiKeys:Keys:0:Key"] = ingestKey,
             ["Gateway:ApiKeys:Keys:0:Scopes:0"] = "ingest:aws",
             ["Gateway:ApiKeys:Keys:1:Name"] = "portal",
             ["Gateway:ApiKeys:Keys:1:Key"] = ReaderKey,
             ["Gateway:ApiKeys:Keys:1:Scopes:0"] = "activity:read",
+            ["Gateway:ApiKeys:Keys:1:Scopes:1"] = "governance:read",
             ["Gateway:ApiKeys:Keys:3:Name"] = "azure-eventgrid",
             ["Gateway:ApiKeys:Keys:3:Key"] = AzureKey,
             ["Gateway:ApiKeys:Keys:3:Scopes:0"] = "ingest:azure",
@@ -134,6 +136,36 @@ public sealed class GatewayTests(InfrastructureFixture infrastructure) : IAsyncL
         Assert.Equal(ServiceFactory<Program>.InternalToken, echoed.Headers[GatewayTrust.TokenHeader]);
         Assert.Equal("aws-eventbridge", echoed.Headers[GatewayTrust.SourceHeader]);
         Assert.False(echoed.Headers.ContainsKey("X-Api-Key"));
+    }
+
+    [Fact]
+    public async Task AnInventoryImportNeedsGovernanceWriteWhichReadingGovernanceDoesNotGive()
+    {
+        HttpRequestMessage Import(string key)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/governance/inventory")
+            {
+                Content = new StringContent("{\"takenAt\":\"2026-11-28T12:00:00Z\"}", new MediaTypeHeaderValue("application/json")),
+            };
+            request.Headers.Add("X-Api-Key", key);
+            return request;
+        }
+
+        using var reader = await client.SendAsync(Import(ReaderKey), TestContext.Current.CancellationToken);
+        var problem = await Problem(reader, HttpStatusCode.Forbidden);
+        Assert.Contains("governance:write", problem.GetProperty("detail").GetString());
+
+        // The same key still reads governance.
+        using var read = new HttpRequestMessage(HttpMethod.Get, "/api/governance/drift");
+        read.Headers.Add("X-Api-Key", ReaderKey);
+        using var readResponse = await client.SendAsync(read, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, readResponse.StatusCode);
+
+        using var admin = await client.SendAsync(Import(AdminKey), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, admin.StatusCode);
+        var echoed = await admin.Content.ReadFromJsonAsync<EchoedRequest>(TestContext.Current.CancellationToken);
+        Assert.Equal("/api/governance/inventory", echoed!.Path);
+        Assert.Equal("admin", echoed.Headers[GatewayTrust.SourceHeader]);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using ControlTower.Governance.Apis;
 using ControlTower.Governance.Baseline;
 using ControlTower.Governance.Consumers;
 using ControlTower.Governance.Data;
@@ -17,6 +18,9 @@ public static class Extensions
         builder.Services.AddScoped<ObservedOrganizationStore>();
         builder.Services.AddSingleton<BaselineProvider>();
         builder.Services.AddScoped<DriftFindings>();
+        builder.Services.AddOptions<InventoryOptions>().BindConfiguration(InventoryOptions.Section)
+            .Validate(o => o.MaxBytes > 0, "Governance:Inventory:MaxBytes is a positive number of bytes.")
+            .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddControlTowerBus("governance", bus => bus.AddConsumer<CloudActivityBatchConsumer>());
     }

@@ -160,6 +160,83 @@ public sealed class ObservedOrganizationStore(GovernanceDbContext db)
     }
 
     /// <summary>
+    /// Applies an inventory snapshot's changes, then marks what it no longer lists as gone (each row only where
+    /// the snapshot is newer than what last set it), then runs <paramref name="afterApply"/>: one transaction under
+    /// the lock of every writer, as for events. Returns how many rows were marked gone.
+    /// </summary>
+    public Task<int> ApplySnapshotAsync(IReadOnlyList<OrganizationChange> changes, IReadOnlyList<SnapshotAbsence> absences, DateTimeOffset at, string snapshotId,
+        Func<CancellationToken, Task> afterApply, CancellationToken cancellationToken) =>
+        db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+            var npgsqlTransaction = (NpgsqlTransaction)transaction.GetDbTransaction();
+            await using (var locking = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({OrganizationLock})", connection, npgsqlTransaction))
+            {
+                await locking.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await ApplyInTransactionAsync(changes, connection, npgsqlTransaction, cancellationToken);
+            var marked = 0;
+            foreach (var absence in absences)
+            {
+                await using var sweep = new NpgsqlCommand(AbsenceSql(absence.Kind), connection, npgsqlTransaction);
+                sweep.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("at", NpgsqlDbType.TimestampTz) { TypedValue = at.ToUniversalTime() });
+                sweep.Parameters.Add(new NpgsqlParameter<string>("event", NpgsqlDbType.Text) { TypedValue = snapshotId });
+                sweep.Parameters.Add(new NpgsqlParameter<string[]>("present", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. absence.Present] });
+                sweep.Parameters.Add(new NpgsqlParameter<string[]>("scope", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = [.. absence.Scope ?? []] });
+                marked += await sweep.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await afterApply(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return marked;
+        });
+
+    // Each marks gone, as of the snapshot, the rows of its kind the snapshot does not list and no later event set.
+    private static string AbsenceSql(SnapshotKind kind) => kind switch
+    {
+        SnapshotKind.Accounts => """
+            UPDATE observed_org_accounts SET member = false, member_at = @at, member_event_id = @event
+            WHERE member IS DISTINCT FROM false AND (member_at IS NULL OR (member_at, member_event_id) < (@at, @event))
+              AND NOT (account_id = ANY(@present))
+            """,
+        SnapshotKind.OrganizationalUnits => """
+            UPDATE observed_ous SET deleted = true, changed_at = @at, event_id = @event
+            WHERE NOT deleted AND (changed_at, event_id) < (@at, @event) AND NOT (ou_id = ANY(@present))
+            """,
+        SnapshotKind.Policies => """
+            UPDATE observed_policies SET deleted = true, changed_at = @at, event_id = @event
+            WHERE NOT deleted AND (changed_at, event_id) < (@at, @event) AND NOT (policy_id = ANY(@present))
+              AND (type IS NULL OR type = ANY(@scope))
+            """,
+        SnapshotKind.PolicyAttachments => """
+            UPDATE observed_policy_attachments AS a SET attached = false, changed_at = @at, event_id = @event
+            WHERE attached AND (changed_at, event_id) < (@at, @event) AND NOT ((policy_id || '|' || target_id) = ANY(@present))
+              AND NOT EXISTS (SELECT 1 FROM observed_policies p WHERE p.policy_id = a.policy_id AND p.type IS NOT NULL AND NOT (p.type = ANY(@scope)))
+            """,
+        SnapshotKind.Settings => """
+            UPDATE observed_org_settings SET enabled = false, changed_at = @at, event_id = @event
+            WHERE enabled AND (changed_at, event_id) < (@at, @event) AND NOT (key = ANY(@present))
+            """,
+        SnapshotKind.ManagementGroups => """
+            UPDATE observed_azure_management_groups SET deleted = true, changed_at = @at, event_id = @event
+            WHERE NOT deleted AND (changed_at, event_id) < (@at, @event) AND NOT (group_id = ANY(@present))
+            """,
+        SnapshotKind.Subscriptions => """
+            UPDATE observed_azure_subscriptions SET removed = true, changed_at = @at, event_id = @event
+            WHERE NOT removed AND (changed_at, event_id) < (@at, @event) AND NOT (subscription_id = ANY(@present))
+            """,
+        SnapshotKind.PolicyAssignments => """
+            UPDATE observed_azure_policy_assignments SET deleted = true, changed_at = @at, event_id = @event
+            WHERE NOT deleted AND (changed_at, event_id) < (@at, @event) AND NOT (assignment_id = ANY(@present))
+            """,
+        SnapshotKind.PolicyExemptions => """
+            UPDATE observed_azure_policy_exemptions SET deleted = true, changed_at = @at, event_id = @event
+            WHERE NOT deleted AND (changed_at, event_id) < (@at, @event) AND NOT (exemption_id = ANY(@present))
+            """,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a kind of row a snapshot lists"),
+    };
+
+    /// <summary>
     /// Applies the changes in the caller's transaction (which holds <see cref="OrganizationLock"/>), a few hundred
     /// statements to a round trip: an inventory snapshot of thousands of rows costs a handful of them.
     /// </summary>
