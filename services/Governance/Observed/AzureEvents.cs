@@ -75,7 +75,7 @@ public static partial class AzureEvents
             }
             var deleted = operation.EndsWith("/delete", StringComparison.OrdinalIgnoreCase);
             var properties = deleted ? default : BodyProperties(activity);
-            return [new PolicyAssignmentChanged(resourceId.ToLowerInvariant().TrimEnd('/'), match.Groups["name"].Value, match.Groups["scope"].Value.ToLowerInvariant(),
+            return [new PolicyAssignmentChanged(resourceId.ToLowerInvariant().TrimEnd('/'), match.Groups["name"].Value.ToLowerInvariant(), match.Groups["scope"].Value.ToLowerInvariant(),
                 Text(properties, "policyDefinitionId"), Text(properties, "enforcementMode"), Effect(properties), deleted, at, id)];
         }
         if (Is(operation, "Microsoft.Authorization/policyExemptions/write", "Microsoft.Authorization/policyExemptions/delete"))
@@ -90,7 +90,7 @@ public static partial class AzureEvents
             DateTimeOffset? expires = Text(properties, "expiresOn") is { } text
                 && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed)
                 ? parsed : null;
-            return [new PolicyExemptionChanged(resourceId.ToLowerInvariant().TrimEnd('/'), match.Groups["name"].Value, match.Groups["scope"].Value.ToLowerInvariant(),
+            return [new PolicyExemptionChanged(resourceId.ToLowerInvariant().TrimEnd('/'), match.Groups["name"].Value.ToLowerInvariant(), match.Groups["scope"].Value.ToLowerInvariant(),
                 Text(properties, "policyAssignmentId")?.ToLowerInvariant(), Text(properties, "exemptionCategory"), expires, deleted, at, id)];
         }
         return [];

@@ -186,7 +186,7 @@ public static class InventoryChanges
     private static (string Scope, string Name) Split(string id)
     {
         var trimmed = id.TrimEnd('/');
-        var name = trimmed[(trimmed.LastIndexOf('/') + 1)..];
+        var name = trimmed[(trimmed.LastIndexOf('/') + 1)..].ToLowerInvariant();
         var marker = trimmed.LastIndexOf("/providers/", StringComparison.OrdinalIgnoreCase);
         return (marker > 0 ? trimmed[..marker].ToLowerInvariant() : "/", name);
     }
