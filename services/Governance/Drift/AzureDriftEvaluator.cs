@@ -22,7 +22,8 @@ public static class AzureDriftEvaluator
         var subscriptions = observed.Subscriptions.ToDictionary(s => s.SubscriptionId, StringComparer.OrdinalIgnoreCase);
         var assignments = observed.PolicyAssignments.ToDictionary(a => a.AssignmentId, StringComparer.OrdinalIgnoreCase);
         // Where each group hangs: the observed parent where an event or snapshot named one, else the baseline's.
-        var parents = baseline.ManagementGroups.ToDictionary(g => g.Id, g => g.ParentId, StringComparer.OrdinalIgnoreCase);
+        var baselineParents = baseline.ManagementGroups.ToDictionary(g => g.Id, g => g.ParentId, StringComparer.OrdinalIgnoreCase);
+        var parents = new Dictionary<string, string?>(baselineParents, StringComparer.OrdinalIgnoreCase);
         foreach (var group in observed.ManagementGroups.Where(g => g.ParentId is not null))
         {
             parents[group.GroupId] = group.ParentId;
@@ -36,7 +37,7 @@ public static class AzureDriftEvaluator
                 continue;
             }
             var lost = baselineAssignments
-                .Where(a => Governs(a.Baseline.Scope, subscription.ManagementGroup, parents)
+                .Where(a => Governs(a.Baseline.Scope, subscription.ManagementGroup, baselineParents)
                     && (seen.Removed || !Governs(a.Baseline.Scope, seen.ManagementGroupId, parents)))
                 .Select(a => a.Baseline.Name).ToList();
             var losing = lost.Count > 0 ? $"; it is no longer governed by {string.Join(", ", lost)}" : "";
