@@ -10,10 +10,11 @@ using NpgsqlTypes;
 namespace ControlTower.Governance.Consumers;
 
 /// <summary>
-/// Keeps the observed accounts current from activity, the observed organisation from AWS Organizations
-/// events, and the observed Azure estate from management-group and policy activity (one transaction, one lock,
-/// so the drift check sees both clouds as the batch left them). Idempotent and order-proof: first and last seen only ever widen, and organisation changes apply only
-/// when newer than what they would replace, so a redelivered or late batch changes nothing it should not.
+/// Keeps the observed accounts current from activity, the observed organisation from AWS Organizations events,
+/// and the observed Azure estate from management-group and policy activity (one transaction, one lock, so the
+/// drift check sees both clouds as the batch left them). Idempotent and order-proof: first and last seen only
+/// ever widen, and organisation changes apply only when newer than what they would replace, so a redelivered or
+/// late batch changes nothing it should not.
 /// </summary>
 public sealed class CloudActivityBatchConsumer(GovernanceDbContext db, ObservedOrganizationStore organization, DriftFindings findings)
     : IConsumer<CloudActivityBatch>

@@ -11,8 +11,8 @@ namespace ControlTower.Governance.Findings;
 /// Keeps the findings in step with the drift: a drift not yet open is opened (or reopened, counting the
 /// occurrence) and announced with <see cref="DriftDetected"/>; an open finding the drift no longer shows is
 /// resolved and announced with <see cref="DriftResolved"/>. Runs in the caller's transaction, after the
-/// organisation or the Azure estate changed. Announcements go out before the commit: if the commit fails the message is retried
-/// and the same announcement (same finding id and occurrence) may go out again, never not at all.
+/// organisation or the Azure estate changed. Announcements go out before the commit: if the commit fails the
+/// message is retried and the same announcement (same finding id and occurrence) may go out again, never not at all.
 /// </summary>
 public sealed class DriftFindings(GovernanceDbContext db, BaselineProvider baseline, TimeProvider clock, ILogger<DriftFindings> logger)
 {
