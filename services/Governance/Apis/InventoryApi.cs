@@ -98,6 +98,9 @@ public static partial class InventoryApi
 
         var snapshotId = $"inventory:{Guid.CreateVersion7(clock.GetUtcNow()):N}";
         var (changes, absences) = InventoryChanges.From(snapshot, baseline.Baseline, snapshotId);
+        // REVIEW: announcements go out before the commit, as in the consumer; but an HTTP caller is not redelivered,
+        // so a failed commit can leave an announced finding that was never stored. The shared outbox
+        // (ARCHITECTURE.md, Messaging) is the fix once it exists.
         var marked = await store.ApplySnapshotAsync(changes, absences, snapshot.TakenAt!.Value, snapshotId,
             cancellationToken => findings.ReconcileAsync((message, ct) => publisher.Publish(message, message.GetType(), ct), cancellationToken),
             context.RequestAborted);
