@@ -75,7 +75,7 @@ public static partial class AzureEvents
             }
             var deleted = operation.EndsWith("/delete", StringComparison.OrdinalIgnoreCase);
             var properties = deleted ? default : BodyProperties(activity);
-            return [new PolicyAssignmentChanged(resourceId.ToLowerInvariant().TrimEnd('/'), match.Groups["name"].Value.ToLowerInvariant(), match.Groups["scope"].Value.ToLowerInvariant(),
+            return [new PolicyAssignmentChanged(resourceId.ToLowerInvariant().TrimEnd('/'), match.Groups["name"].Value.ToLowerInvariant(), Scope(match),
                 Text(properties, "policyDefinitionId"), Text(properties, "enforcementMode"), Effect(properties), deleted, at, id)];
         }
         if (Is(operation, "Microsoft.Authorization/policyExemptions/write", "Microsoft.Authorization/policyExemptions/delete"))
@@ -90,7 +90,7 @@ public static partial class AzureEvents
             DateTimeOffset? expires = Text(properties, "expiresOn") is { } text
                 && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var parsed)
                 ? parsed : null;
-            return [new PolicyExemptionChanged(resourceId.ToLowerInvariant().TrimEnd('/'), match.Groups["name"].Value.ToLowerInvariant(), match.Groups["scope"].Value.ToLowerInvariant(),
+            return [new PolicyExemptionChanged(resourceId.ToLowerInvariant().TrimEnd('/'), match.Groups["name"].Value.ToLowerInvariant(), Scope(match),
                 Text(properties, "policyAssignmentId")?.ToLowerInvariant(), Text(properties, "exemptionCategory"), expires, deleted, at, id)];
         }
         return [];
@@ -105,6 +105,9 @@ public static partial class AzureEvents
 
     /// <summary>The management group id at the end of <c>/providers/Microsoft.Management/managementGroups/{id}</c>, or the text itself, in lower case.</summary>
     public static string LastSegment(string id) => id.TrimEnd('/')[(id.TrimEnd('/').LastIndexOf('/') + 1)..].ToLowerInvariant();
+
+    /// <summary>The scope an assignment or exemption id starts with, in lower case; <c>/</c> for the tenant root.</summary>
+    private static string Scope(Match match) => match.Groups["scope"].Value is { Length: > 0 } scope ? scope.ToLowerInvariant() : "/";
 
     private static bool Is(string operation, string write, string delete) =>
         string.Equals(operation, write, StringComparison.OrdinalIgnoreCase) || string.Equals(operation, delete, StringComparison.OrdinalIgnoreCase);
