@@ -57,7 +57,7 @@ var gateway = builder.AddProject<Projects.ControlTower_Gateway>("gateway")
     .WithServiceDefaults(internalToken)
     .WithApiKey(0, "demo-source", demoSourceKey, "ingest:aws", "ingest:azure")
     .WithApiKey(1, "portal", portalKey, "activity:read", "alerts:read", "governance:read", "releases:read")
-    .WithApiKey(2, "admin", adminKey, "admin:keys")
+    .WithApiKey(2, "admin", adminKey, "admin:keys", "governance:write")
     .WithExternalHttpEndpoints();
 
 var web = builder.AddProject<Projects.ControlTower_Web>("web")
@@ -71,7 +71,7 @@ builder.Eventing.Subscribe<ResourceReadyEvent>(web.Resource, (ready, _) =>
 {
     ready.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ControlTower").LogInformation(
         "Control Tower is ready after {Seconds:F1} s. Portal: {Portal}  Gateway: {Gateway}  "
-        + "API keys (demo-source: ingest, portal: read, admin: key management): dotnet user-secrets list --project AppHost",
+        + "API keys (demo-source: ingest, portal: read, admin: key management and inventory imports): dotnet user-secrets list --project AppHost",
         startedAt.Elapsed.TotalSeconds, web.GetEndpoint("http").Url, gateway.GetEndpoint("http").Url);
     return Task.CompletedTask;
 });

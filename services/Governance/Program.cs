@@ -15,6 +15,8 @@ app.UseGatewayTrust();
 app.MapObservedAccountsApi();
 app.MapScpApi();
 app.MapOrganizationApi();
+app.MapAzureApi();
+app.MapInventoryApi();
 app.MapDriftApi();
 app.MapBaselineApi();
 app.MapSuppressionsApi();

@@ -50,12 +50,14 @@ public sealed class GatewayTests(InfrastructureFixture infrastructure) : IAsyncL
             ["Gateway:ApiKeys:Keys:2:Name"] = "admin",
             ["Gateway:ApiKeys:Keys:2:Key"] = AdminKey,
             ["Gateway:ApiKeys:Keys:2:Scopes:0"] = "admin:keys",
+            ["Gateway:ApiKeys:Keys:2:Scopes:1"] = "governance:write",
             ["Gateway:ApiKeys:Keys:0:Name"] = "aws-eventbridge",
             ["Gateway:ApiKeys:Keys:0:Key"] = ingestKey,
             ["Gateway:ApiKeys:Keys:0:Scopes:0"] = "ingest:aws",
             ["Gateway:ApiKeys:Keys:1:Name"] = "portal",
             ["Gateway:ApiKeys:Keys:1:Key"] = ReaderKey,
             ["Gateway:ApiKeys:Keys:1:Scopes:0"] = "activity:read",
+            ["Gateway:ApiKeys:Keys:1:Scopes:1"] = "governance:read",
             ["Gateway:ApiKeys:Keys:3:Name"] = "azure-eventgrid",
             ["Gateway:ApiKeys:Keys:3:Key"] = AzureKey,
             ["Gateway:ApiKeys:Keys:3:Scopes:0"] = "ingest:azure",
@@ -134,6 +136,41 @@ public sealed class GatewayTests(InfrastructureFixture infrastructure) : IAsyncL
         Assert.Equal(ServiceFactory<Program>.InternalToken, echoed.Headers[GatewayTrust.TokenHeader]);
         Assert.Equal("aws-eventbridge", echoed.Headers[GatewayTrust.SourceHeader]);
         Assert.False(echoed.Headers.ContainsKey("X-Api-Key"));
+    }
+
+    [Theory]
+    [InlineData("POST", "/api/governance/inventory", "application/json", "{\"takenAt\":\"2026-11-28T12:00:00Z\"}")]
+    [InlineData("PUT", "/api/governance/baseline", "application/yaml", "version: 1\n")]
+    [InlineData("POST", "/api/governance/suppressions", "application/json", "{\"type\":\"SCP_*\"}")]
+    [InlineData("DELETE", "/api/governance/suppressions/0194b7a2-0000-7000-8000-000000000001", null, null)]
+    public async Task ChangingGovernanceNeedsGovernanceWriteWhichReadingGovernanceDoesNotGive(string method, string path, string? type, string? body)
+    {
+        HttpRequestMessage Change(string key)
+        {
+            var request = new HttpRequestMessage(new HttpMethod(method), path);
+            if (body is not null)
+            {
+                request.Content = new StringContent(body, new MediaTypeHeaderValue(type!));
+            }
+            request.Headers.Add("X-Api-Key", key);
+            return request;
+        }
+
+        using var reader = await client.SendAsync(Change(ReaderKey), TestContext.Current.CancellationToken);
+        var problem = await Problem(reader, HttpStatusCode.Forbidden);
+        Assert.Contains("governance:write", problem.GetProperty("detail").GetString());
+
+        // The same key still reads governance.
+        using var read = new HttpRequestMessage(HttpMethod.Get, "/api/governance/drift");
+        read.Headers.Add("X-Api-Key", ReaderKey);
+        using var readResponse = await client.SendAsync(read, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, readResponse.StatusCode);
+
+        using var admin = await client.SendAsync(Change(AdminKey), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, admin.StatusCode);
+        var echoed = await admin.Content.ReadFromJsonAsync<EchoedRequest>(TestContext.Current.CancellationToken);
+        Assert.Equal(path, echoed!.Path);
+        Assert.Equal("admin", echoed.Headers[GatewayTrust.SourceHeader]);
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public static class DriftApi
         var api = app.MapGroup("/api/governance").WithTags("Governance");
         api.MapGet("/drift", GetDrift)
             .WithName("GetDrift")
-            .WithSummary("Every difference between the baseline and the observed organisation now, with AWS Control Tower's drift types, evidence and repair");
+            .WithSummary("Every difference between the baseline and the observed organisation now, with AWS Control Tower's drift types and their Azure analogues, evidence and repair");
         api.MapGet("/findings", ListFindings)
             .WithName("ListFindings")
             .WithSummary("Drift findings, kept as the events arrive: one per drift type and subject, open or resolved, with how many times it opened and the suppression over it; ?status=open|resolved, ?suppressed=true|false");
@@ -50,12 +50,20 @@ public static class DriftApi
     public static async Task<Results<Ok<DriftView>, ProblemHttpResult>> GetDrift(
         BaselineProvider provider, GovernanceDbContext db, CancellationToken cancellationToken)
     {
-        if (await provider.CurrentAsync(db, cancellationToken) is not { Baseline.Aws: { } aws } current)
+        if (await provider.CurrentAsync(db, cancellationToken) is not { } current)
         {
             return NoBaseline();
         }
-        var observed = await OrganizationApi.ReadAsync(db, cancellationToken);
-        return TypedResults.Ok(new DriftView(current.Version, current.Source, DriftEvaluator.Evaluate(aws, observed)));
+        // Both clouds from one snapshot, as the findings see them.
+        var drift = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            await using var snapshot = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+            var aws = await OrganizationApi.ReadInTransactionAsync(db, cancellationToken);
+            var azure = await AzureApi.ReadInTransactionAsync(db, cancellationToken);
+            await snapshot.CommitAsync(cancellationToken);
+            return DriftEvaluator.Evaluate(current.Baseline, aws, azure);
+        });
+        return TypedResults.Ok(new DriftView(current.Version, current.Source, drift));
     }
 
     /// <summary>The 404 problem of every endpoint that works from the baseline when none is loaded.</summary>

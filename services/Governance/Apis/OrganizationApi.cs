@@ -11,7 +11,7 @@ public static class OrganizationApi
         var api = app.MapGroup("/api/governance").WithTags("Governance");
         api.MapGet("/organization", GetOrganization)
             .WithName("GetObservedOrganization")
-            .WithSummary("The AWS organisation as its events show it: accounts and where they sit, OUs, policies with their targets, and organisation settings, each with the event that last changed it");
+            .WithSummary("The AWS organisation as its events and the last inventory snapshot show it: accounts and where they sit, OUs, policies with their targets, and organisation settings, each with the event that last changed it");
         return app;
     }
 

@@ -10,9 +10,11 @@ using NpgsqlTypes;
 namespace ControlTower.Governance.Consumers;
 
 /// <summary>
-/// Keeps the observed accounts current from activity, and the observed organisation from AWS Organizations
-/// events. Idempotent and order-proof: first and last seen only ever widen, and organisation changes apply only
-/// when newer than what they would replace, so a redelivered or late batch changes nothing it should not.
+/// Keeps the observed accounts current from activity, the observed organisation from AWS Organizations events,
+/// and the observed Azure estate from management-group and policy activity (one transaction, one lock, so the
+/// drift check sees both clouds as the batch left them). Idempotent and order-proof: first and last seen only
+/// ever widen, and organisation changes apply only when newer than what they would replace, so a redelivered or
+/// late batch changes nothing it should not.
 /// </summary>
 public sealed class CloudActivityBatchConsumer(GovernanceDbContext db, ObservedOrganizationStore organization, DriftFindings findings)
     : IConsumer<CloudActivityBatch>
@@ -56,6 +58,7 @@ public sealed class CloudActivityBatchConsumer(GovernanceDbContext db, ObservedO
         var changes = context.Message.Activities
             .Where(a => a.Service == "organizations")
             .SelectMany(OrganizationEvents.Interpret)
+            .Concat(context.Message.Activities.Where(AzureEvents.Concerns).SelectMany(AzureEvents.Interpret))
             .OrderBy(c => c.GetType().Name, StringComparer.Ordinal).ThenBy(c => c.EventId, StringComparer.Ordinal)
             .ToList();
         // The drift check runs in the same transaction as the changes, so a finding opens or resolves the moment

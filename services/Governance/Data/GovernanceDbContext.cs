@@ -16,6 +16,14 @@ public sealed class GovernanceDbContext(DbContextOptions<GovernanceDbContext> op
 
     public DbSet<ObservedOrgSetting> OrgSettings => Set<ObservedOrgSetting>();
 
+    public DbSet<ObservedManagementGroup> ManagementGroups => Set<ObservedManagementGroup>();
+
+    public DbSet<ObservedSubscription> Subscriptions => Set<ObservedSubscription>();
+
+    public DbSet<ObservedPolicyAssignment> PolicyAssignments => Set<ObservedPolicyAssignment>();
+
+    public DbSet<ObservedPolicyExemption> PolicyExemptions => Set<ObservedPolicyExemption>();
+
     public DbSet<Finding> Findings => Set<Finding>();
 
     public DbSet<BaselineRecord> BaselineVersions => Set<BaselineRecord>();

@@ -17,6 +17,12 @@ public static class DriftEvaluator
 {
     private static readonly string[] SharedRoles = ["management", "log-archive", "audit"];
 
+    /// <summary>The drift of both clouds the baseline describes, AWS then Azure types in one order.</summary>
+    public static IReadOnlyList<DriftFinding> Evaluate(LandingZoneBaseline baseline, ObservedOrganizationView aws, ObservedAzureView azure) =>
+        [.. (baseline.Aws is { } awsBaseline ? Evaluate(awsBaseline, aws) : [])
+            .Concat(baseline.Azure is { } azureBaseline ? AzureDriftEvaluator.Evaluate(azureBaseline, azure) : [])
+            .OrderBy(f => f.Type, StringComparer.Ordinal).ThenBy(f => f.Subject, StringComparer.Ordinal)];
+
     public static IReadOnlyList<DriftFinding> Evaluate(AwsBaseline baseline, ObservedOrganizationView observed)
     {
         var findings = new List<DriftFinding>();

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using ControlTower.Governance.Apis;
 using ControlTower.Governance.Baseline;
 using ControlTower.Governance.Consumers;
 using ControlTower.Governance.Data;
@@ -20,6 +21,9 @@ public static class Extensions
         builder.Services.AddScoped<BaselineHistory>();
         builder.Services.AddScoped<SuppressionEnds>();
         builder.Services.AddHostedService<SuppressionSweep>();
+        builder.Services.AddOptions<InventoryOptions>().BindConfiguration(InventoryOptions.Section)
+            .Validate(o => o.MaxBytes > 0, "Governance:Inventory:MaxBytes is a positive number of bytes.")
+            .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddControlTowerBus("governance", bus => bus.AddConsumer<CloudActivityBatchConsumer>());
         // After the migrations and the bus: it records the baseline file and announces what that changes.

@@ -11,20 +11,21 @@ namespace ControlTower.Governance.Findings;
 /// Keeps the findings in step with the drift: a drift not yet open is opened (or reopened, counting the
 /// occurrence) and announced with <see cref="DriftDetected"/>; an open finding the drift no longer shows is
 /// resolved and announced with <see cref="DriftResolved"/>. Runs in the caller's transaction, after the
-/// organisation changed. Announcements go out before the commit: if the commit fails the message is retried
-/// and the same announcement (same finding id and occurrence) may go out again, never not at all.
+/// organisation or the Azure estate changed. Announcements go out before the commit: if the commit fails the
+/// message is retried and the same announcement (same finding id and occurrence) may go out again, never not at all.
 /// </summary>
 public sealed class DriftFindings(GovernanceDbContext db, BaselineProvider baseline, TimeProvider clock, ILogger<DriftFindings> logger)
 {
     public async Task ReconcileAsync(Func<object, CancellationToken, Task> publish, CancellationToken cancellationToken)
     {
-        if ((await baseline.CurrentAsync(db, cancellationToken))?.Baseline.Aws is not { } aws)
+        if ((await baseline.CurrentAsync(db, cancellationToken))?.Baseline is not { } landingZone)
         {
             return;
         }
         var now = clock.GetUtcNow();
-        var observed = await OrganizationApi.ReadInTransactionAsync(db, cancellationToken);
-        var drift = DriftEvaluator.Evaluate(aws, observed).ToDictionary(d => (d.Type, d.Subject));
+        var aws = await OrganizationApi.ReadInTransactionAsync(db, cancellationToken);
+        var azure = await AzureApi.ReadInTransactionAsync(db, cancellationToken);
+        var drift = DriftEvaluator.Evaluate(landingZone, aws, azure).ToDictionary(d => (d.Type, d.Subject));
         var findings = await db.Findings.ToDictionaryAsync(f => (f.Type, f.Subject), cancellationToken);
         var suppressions = await ActiveSuppressions.ReadAsync(db, now, cancellationToken);
 

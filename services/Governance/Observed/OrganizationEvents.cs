@@ -4,7 +4,8 @@ using ControlTower.Contracts.Activity;
 namespace ControlTower.Governance.Observed;
 
 /// <summary>
-/// A change to the observed AWS organisation, stamped with the event that made it. Changes to one thing are
+/// A change to the observed AWS organisation (or, for the Azure records in <see cref="AzureEvents"/>, the Azure
+/// estate), stamped with the event that made it. Changes to one thing are
 /// ordered by (<see cref="At"/>, <see cref="EventId"/>): the latest wins, whatever order events arrive in.
 /// </summary>
 public abstract record OrganizationChange(DateTimeOffset At, string EventId);

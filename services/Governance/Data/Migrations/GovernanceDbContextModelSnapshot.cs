@@ -195,6 +195,46 @@ namespace ControlTower.Governance.Data.Migrations
                     b.ToTable("observed_accounts", (string)null);
                 });
 
+            modelBuilder.Entity("ControlTower.Governance.Data.ObservedManagementGroup", b =>
+                {
+                    b.Property<string>("GroupId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("group_id")
+                        .UseCollation("C");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<bool>("Deleted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("deleted");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("event_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("ParentId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("parent_id")
+                        .UseCollation("C");
+
+                    b.HasKey("GroupId")
+                        .HasName("pk_observed_azure_management_groups");
+
+                    b.ToTable("observed_azure_management_groups", (string)null);
+                });
+
             modelBuilder.Entity("ControlTower.Governance.Data.ObservedOrgAccount", b =>
                 {
                     b.Property<string>("AccountId")
@@ -359,6 +399,63 @@ namespace ControlTower.Governance.Data.Migrations
                     b.ToTable("observed_policies", (string)null);
                 });
 
+            modelBuilder.Entity("ControlTower.Governance.Data.ObservedPolicyAssignment", b =>
+                {
+                    b.Property<string>("AssignmentId")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("assignment_id")
+                        .UseCollation("C");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<string>("DefinitionId")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("definition_id");
+
+                    b.Property<bool>("Deleted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("deleted");
+
+                    b.Property<string>("Effect")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("effect");
+
+                    b.Property<string>("EnforcementMode")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("enforcement_mode");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("event_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("scope")
+                        .UseCollation("C");
+
+                    b.HasKey("AssignmentId")
+                        .HasName("pk_observed_azure_policy_assignments");
+
+                    b.ToTable("observed_azure_policy_assignments", (string)null);
+                });
+
             modelBuilder.Entity("ControlTower.Governance.Data.ObservedPolicyAttachment", b =>
                 {
                     b.Property<string>("PolicyId")
@@ -395,6 +492,107 @@ namespace ControlTower.Governance.Data.Migrations
                         .HasDatabaseName("ix_observed_policy_attachments_target_id");
 
                     b.ToTable("observed_policy_attachments", (string)null);
+                });
+
+            modelBuilder.Entity("ControlTower.Governance.Data.ObservedPolicyExemption", b =>
+                {
+                    b.Property<string>("ExemptionId")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("exemption_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("AssignmentId")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("assignment_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Category")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("category");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<bool>("Deleted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("deleted");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("event_id")
+                        .UseCollation("C");
+
+                    b.Property<DateTimeOffset?>("ExpiresOn")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_on");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("scope")
+                        .UseCollation("C");
+
+                    b.HasKey("ExemptionId")
+                        .HasName("pk_observed_azure_policy_exemptions");
+
+                    b.ToTable("observed_azure_policy_exemptions", (string)null);
+                });
+
+            modelBuilder.Entity("ControlTower.Governance.Data.ObservedSubscription", b =>
+                {
+                    b.Property<string>("SubscriptionId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("subscription_id")
+                        .UseCollation("C");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("event_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("ManagementGroupId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("management_group_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("name");
+
+                    b.Property<bool>("Removed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("removed");
+
+                    b.HasKey("SubscriptionId")
+                        .HasName("pk_observed_azure_subscriptions");
+
+                    b.HasIndex("ManagementGroupId")
+                        .HasDatabaseName("ix_observed_azure_subscriptions_management_group_id");
+
+                    b.ToTable("observed_azure_subscriptions", (string)null);
                 });
 
             modelBuilder.Entity("ControlTower.Governance.Data.Suppression", b =>

@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace ControlTower.Governance.Data.Migrations
 {
     [DbContext(typeof(GovernanceDbContext))]
-    [Migration("20261128193433_BaselineVersions")]
-    partial class BaselineVersions
+    [Migration("20261128192722_AzureObservedState")]
+    partial class AzureObservedState
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -24,66 +24,6 @@ namespace ControlTower.Governance.Data.Migrations
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
-
-            modelBuilder.Entity("ControlTower.Governance.Data.BaselineRecord", b =>
-                {
-                    b.Property<int>("Version")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("integer")
-                        .HasColumnName("version");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<int>("Version"));
-
-                    b.Property<string>("Changes")
-                        .IsRequired()
-                        .HasColumnType("jsonb")
-                        .HasColumnName("changes");
-
-                    b.Property<string>("Files")
-                        .IsRequired()
-                        .HasColumnType("jsonb")
-                        .HasColumnName("files");
-
-                    b.Property<string>("Hash")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("hash");
-
-                    b.Property<string>("Origin")
-                        .IsRequired()
-                        .HasMaxLength(8)
-                        .HasColumnType("character varying(8)")
-                        .HasColumnName("origin");
-
-                    b.Property<string>("Reason")
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)")
-                        .HasColumnName("reason");
-
-                    b.Property<DateTimeOffset>("RecordedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("recorded_at");
-
-                    b.Property<string>("Source")
-                        .IsRequired()
-                        .HasMaxLength(1000)
-                        .HasColumnType("character varying(1000)")
-                        .HasColumnName("source");
-
-                    b.Property<string>("Yaml")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("yaml");
-
-                    b.HasKey("Version")
-                        .HasName("pk_baseline_versions");
-
-                    b.HasIndex("Origin", "Version")
-                        .HasDatabaseName("ix_baseline_versions_origin_version");
-
-                    b.ToTable("baseline_versions", (string)null);
-                });
 
             modelBuilder.Entity("ControlTower.Governance.Data.Finding", b =>
                 {
@@ -196,6 +136,46 @@ namespace ControlTower.Governance.Data.Migrations
                         .HasName("pk_observed_accounts");
 
                     b.ToTable("observed_accounts", (string)null);
+                });
+
+            modelBuilder.Entity("ControlTower.Governance.Data.ObservedManagementGroup", b =>
+                {
+                    b.Property<string>("GroupId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("group_id")
+                        .UseCollation("C");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<bool>("Deleted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("deleted");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("event_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("ParentId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("parent_id")
+                        .UseCollation("C");
+
+                    b.HasKey("GroupId")
+                        .HasName("pk_observed_azure_management_groups");
+
+                    b.ToTable("observed_azure_management_groups", (string)null);
                 });
 
             modelBuilder.Entity("ControlTower.Governance.Data.ObservedOrgAccount", b =>
@@ -362,6 +342,63 @@ namespace ControlTower.Governance.Data.Migrations
                     b.ToTable("observed_policies", (string)null);
                 });
 
+            modelBuilder.Entity("ControlTower.Governance.Data.ObservedPolicyAssignment", b =>
+                {
+                    b.Property<string>("AssignmentId")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("assignment_id")
+                        .UseCollation("C");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<string>("DefinitionId")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("definition_id");
+
+                    b.Property<bool>("Deleted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("deleted");
+
+                    b.Property<string>("Effect")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("effect");
+
+                    b.Property<string>("EnforcementMode")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("enforcement_mode");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("event_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("scope")
+                        .UseCollation("C");
+
+                    b.HasKey("AssignmentId")
+                        .HasName("pk_observed_azure_policy_assignments");
+
+                    b.ToTable("observed_azure_policy_assignments", (string)null);
+                });
+
             modelBuilder.Entity("ControlTower.Governance.Data.ObservedPolicyAttachment", b =>
                 {
                     b.Property<string>("PolicyId")
@@ -398,6 +435,107 @@ namespace ControlTower.Governance.Data.Migrations
                         .HasDatabaseName("ix_observed_policy_attachments_target_id");
 
                     b.ToTable("observed_policy_attachments", (string)null);
+                });
+
+            modelBuilder.Entity("ControlTower.Governance.Data.ObservedPolicyExemption", b =>
+                {
+                    b.Property<string>("ExemptionId")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("exemption_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("AssignmentId")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("assignment_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Category")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("category");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<bool>("Deleted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("deleted");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("event_id")
+                        .UseCollation("C");
+
+                    b.Property<DateTimeOffset?>("ExpiresOn")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_on");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("scope")
+                        .UseCollation("C");
+
+                    b.HasKey("ExemptionId")
+                        .HasName("pk_observed_azure_policy_exemptions");
+
+                    b.ToTable("observed_azure_policy_exemptions", (string)null);
+                });
+
+            modelBuilder.Entity("ControlTower.Governance.Data.ObservedSubscription", b =>
+                {
+                    b.Property<string>("SubscriptionId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("subscription_id")
+                        .UseCollation("C");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("event_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("ManagementGroupId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("management_group_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("name");
+
+                    b.Property<bool>("Removed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("removed");
+
+                    b.HasKey("SubscriptionId")
+                        .HasName("pk_observed_azure_subscriptions");
+
+                    b.HasIndex("ManagementGroupId")
+                        .HasDatabaseName("ix_observed_azure_subscriptions_management_group_id");
+
+                    b.ToTable("observed_azure_subscriptions", (string)null);
                 });
 #pragma warning restore 612, 618
         }
