@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using ControlTower.Governance.Controls;
 using ControlTower.Governance.Scp;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -8,7 +9,8 @@ namespace ControlTower.Governance.Baseline;
 /// <summary>
 /// Reads and validates a landing-zone baseline. Every fault is reported with its line and field, unknown
 /// fields included (a misspelt key is a fault, not a silently ignored setting). Pure apart from
-/// <c>readFile</c>, which resolves a policy's <c>file:</c>.
+/// <c>readFile</c>, which resolves a policy's <c>file:</c>. Controls named on OUs and management groups are checked
+/// against the control catalog (the embedded one unless another is given).
 /// </summary>
 public static partial class BaselineLoader
 {
@@ -16,7 +18,8 @@ public static partial class BaselineLoader
     private static readonly string[] Roles = ["management", "log-archive", "audit", "shared-services", "workload", "sandbox", "suspended"];
     private static readonly string[] Effects = ["deny", "denyAction", "audit", "auditIfNotExists", "deployIfNotExists", "modify", "append", "disabled", "manual"];
 
-    public static (LandingZoneBaseline? Baseline, IReadOnlyList<BaselineError> Errors) Load(string yaml, Func<string, string?> readFile)
+    public static (LandingZoneBaseline? Baseline, IReadOnlyList<BaselineError> Errors) Load(
+        string yaml, Func<string, string?> readFile, ControlCatalog? catalog = null)
     {
         var errors = new List<BaselineError>();
         var stream = new YamlStream();
@@ -33,7 +36,7 @@ public static partial class BaselineLoader
             return (null, [new BaselineError(1, "$", "the baseline is one YAML document holding a mapping")]);
         }
 
-        var reader = new Reader(errors);
+        var reader = new Reader(errors, catalog ?? ControlCatalog.Default);
         reader.Known(root, "$", "version", "aws", "azure");
         var version = reader.Text(root, "version", "$", required: true);
         if (version is not null && version != "1")
@@ -76,9 +79,10 @@ public static partial class BaselineLoader
                     reader.Fault(item, itemPath, "an OU is a mapping with id and name");
                     continue;
                 }
-                reader.Known(ou, itemPath, "id", "name", "foundational", "children");
+                reader.Known(ou, itemPath, "id", "name", "foundational", "controls", "children");
                 var id = reader.Text(ou, "id", itemPath, required: true, pattern: OuId());
                 var name = reader.Text(ou, "name", itemPath, required: true);
+                var controls = reader.Controls(ou, itemPath, "aws");
                 if (depth > MaxOuDepth)
                 {
                     reader.Fault(ou, itemPath, $"OUs nest at most {MaxOuDepth} levels below the root");
@@ -89,7 +93,7 @@ public static partial class BaselineLoader
                 }
                 if (id is not null && name is not null)
                 {
-                    ous.Add(new BaselineOu(id, name, parent, depth, reader.Bool(ou, "foundational", itemPath)));
+                    ous.Add(new BaselineOu(id, name, parent, depth, reader.Bool(ou, "foundational", itemPath), controls));
                 }
                 AddOus(reader.Sequence(ou, "children", itemPath), id ?? "?", depth + 1, $"{itemPath}.children");
             }
@@ -215,16 +219,17 @@ public static partial class BaselineLoader
                     reader.Fault(item, itemPath, "a management group is a mapping with id and name");
                     continue;
                 }
-                reader.Known(group, itemPath, "id", "name", "children");
+                reader.Known(group, itemPath, "id", "name", "controls", "children");
                 var id = reader.Text(group, "id", itemPath, required: true);
                 var name = reader.Text(group, "name", itemPath, required: true);
+                var controls = reader.Controls(group, itemPath, "azure");
                 if (id is not null && groups.Any(g => g.Id == id))
                 {
                     reader.Fault(group["id"], $"{itemPath}.id", $"{id} is listed twice");
                 }
                 if (id is not null && name is not null)
                 {
-                    groups.Add(new BaselineManagementGroup(id, name, parent));
+                    groups.Add(new BaselineManagementGroup(id, name, parent, controls));
                 }
                 AddGroups(reader.Sequence(group, "children", itemPath), id, $"{itemPath}.children");
             }
@@ -299,7 +304,7 @@ public static partial class BaselineLoader
     private static partial Regex Guid();
 
     /// <summary>Reads fields of mappings, noting each fault with its line and path.</summary>
-    private sealed class Reader(List<BaselineError> errors)
+    private sealed class Reader(List<BaselineError> errors, ControlCatalog catalog)
     {
         public void Fault(YamlNode node, string path, string message) => errors.Add(new BaselineError(Line(node), path, message));
 
@@ -387,6 +392,38 @@ public static partial class BaselineLoader
             }
             Fault(value, $"{path}.{key}", $"'{key}' must be a list");
             return null;
+        }
+
+        /// <summary>The control ids of a <c>controls:</c> list, each one the catalog knows for this provider.</summary>
+        public IReadOnlyList<string> Controls(YamlMappingNode node, string path, string provider)
+        {
+            var result = new List<string>();
+            foreach (var item in Sequence(node, "controls", path)?.Children ?? [])
+            {
+                if (item is not YamlScalarNode { Value: { Length: > 0 } id })
+                {
+                    Fault(item, $"{path}.controls", "items must be control ids");
+                    continue;
+                }
+                var control = catalog.Find(id);
+                if (control is null)
+                {
+                    Fault(item, $"{path}.controls", $"'{id}' is not a control of the catalog (GET /api/governance/controls lists them)");
+                }
+                else if (control.Provider != provider)
+                {
+                    Fault(item, $"{path}.controls", $"'{id}' is an {control.Provider} control, not an {provider} one");
+                }
+                else if (result.Contains(id, StringComparer.Ordinal))
+                {
+                    Fault(item, $"{path}.controls", $"'{id}' is listed twice");
+                }
+                else
+                {
+                    result.Add(id);
+                }
+            }
+            return result;
         }
 
         public IReadOnlyList<string> Strings(YamlMappingNode node, string key, string path)
