@@ -16,6 +16,7 @@ app.MapObservedAccountsApi();
 app.MapScpApi();
 app.MapOrganizationApi();
 app.MapDriftApi();
+app.MapControlsApi();
 // Read now, so that a faulty baseline stops the start with its faults named rather than the first request.
 app.Services.GetRequiredService<ControlTower.Governance.Baseline.BaselineProvider>();
 

@@ -19,26 +19,39 @@ public static class DriftApi
             .WithSummary("Every difference between the baseline and the observed organisation now, with AWS Control Tower's drift types, evidence and repair");
         api.MapGet("/findings", ListFindings)
             .WithName("ListFindings")
-            .WithSummary("Drift findings, kept as the events arrive: one per drift type and subject, open or resolved, with how many times it opened");
+            .WithSummary("Drift and guardrail findings, kept as the events arrive: one per drift type or control and subject, open or resolved, with how many times it opened or how many events broke the control");
         return app;
     }
 
     public static async Task<Results<Ok<List<FindingView>>, ValidationProblem>> ListFindings(
-        GovernanceDbContext db, string? status, CancellationToken cancellationToken)
+        GovernanceDbContext db, string? status, string? kind, CancellationToken cancellationToken)
     {
+        var problems = new Dictionary<string, string[]>();
         if (status is not (null or "open" or "resolved"))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["status"] = ["status is 'open' or 'resolved'."] });
+            problems["status"] = ["status is 'open' or 'resolved'."];
+        }
+        if (kind is not (null or Finding.Drift or Finding.Guardrail))
+        {
+            problems["kind"] = ["kind is 'drift' or 'guardrail'."];
+        }
+        if (problems.Count > 0)
+        {
+            return TypedResults.ValidationProblem(problems);
         }
         var query = db.Findings.AsNoTracking();
         if (status is not null)
         {
             query = query.Where(f => f.Status == status);
         }
+        if (kind is not null)
+        {
+            query = query.Where(f => f.Kind == kind);
+        }
         return TypedResults.Ok(await query.OrderByDescending(f => f.LastDetectedAt).ThenBy(f => f.Type).ThenBy(f => f.Subject)
             .Take(1000)
-            .Select(f => new FindingView(f.Id, f.Type, f.Subject, f.Status, f.Severity, f.Expected, f.Observed, f.Repair, f.EvidenceEventId,
-                f.Occurrences, f.FirstDetectedAt, f.LastDetectedAt, f.ResolvedAt))
+            .Select(f => new FindingView(f.Id, f.Kind, f.Type, f.Subject, f.Status, f.Severity, f.Expected, f.Observed, f.Repair, f.EvidenceEventId,
+                f.EvidenceEventIds, f.Provider, f.Account, f.Occurrences, f.FirstDetectedAt, f.LastDetectedAt, f.ResolvedAt))
             .ToListAsync(cancellationToken));
     }
 
@@ -65,7 +78,12 @@ public static class DriftApi
 
 public sealed record BaselineView(string Source, LandingZoneBaseline Baseline);
 
-public sealed record FindingView(Guid Id, string Type, string Subject, string Status, string Severity, string Expected, string Observed,
-    string Repair, string? EvidenceEventId, int Occurrences, DateTimeOffset FirstDetectedAt, DateTimeOffset LastDetectedAt, DateTimeOffset? ResolvedAt);
+/// <summary>
+/// A finding: <see cref="Kind"/> <c>drift</c> (<see cref="Type"/> is the drift type) or <c>guardrail</c> (<see cref="Type"/> is
+/// the control id, <see cref="Occurrences"/> the distinct events that broke it, the latest first in <see cref="EvidenceEventIds"/>).
+/// </summary>
+public sealed record FindingView(Guid Id, string Kind, string Type, string Subject, string Status, string Severity, string Expected, string Observed,
+    string Repair, string? EvidenceEventId, IReadOnlyList<string> EvidenceEventIds, string? Provider, string? Account, int Occurrences,
+    DateTimeOffset FirstDetectedAt, DateTimeOffset LastDetectedAt, DateTimeOffset? ResolvedAt);
 
 public sealed record DriftView(string Baseline, IReadOnlyList<DriftFinding> Findings);

@@ -1,3 +1,5 @@
+using ControlTower.Governance.Controls;
+
 namespace ControlTower.Governance.Baseline;
 
 /// <summary>
@@ -29,6 +31,7 @@ public sealed class BaselineProvider
         }
         Baseline = baseline;
         Source = full;
+        Controls = new ControlPlacement(baseline, ControlCatalog.Default);
         logger.LogInformation("Landing-zone baseline {Path}: {Accounts} accounts, {Ous} OUs, {Policies} SCPs", full,
             baseline.Aws?.Accounts.Count ?? 0, baseline.Aws?.OrganizationalUnits.Count ?? 0, baseline.Aws?.Policies.Count ?? 0);
     }
@@ -36,4 +39,7 @@ public sealed class BaselineProvider
     public LandingZoneBaseline? Baseline { get; }
 
     public string? Source { get; }
+
+    /// <summary>Where the baseline enables each control; null without a baseline.</summary>
+    public ControlPlacement? Controls { get; }
 }

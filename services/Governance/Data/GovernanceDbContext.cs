@@ -18,6 +18,8 @@ public sealed class GovernanceDbContext(DbContextOptions<GovernanceDbContext> op
 
     public DbSet<Finding> Findings => Set<Finding>();
 
+    public DbSet<GuardrailEvent> GuardrailEvents => Set<GuardrailEvent>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(GovernanceDbContext).Assembly);
 }

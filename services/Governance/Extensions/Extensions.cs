@@ -17,6 +17,7 @@ public static class Extensions
         builder.Services.AddScoped<ObservedOrganizationStore>();
         builder.Services.AddSingleton<BaselineProvider>();
         builder.Services.AddScoped<DriftFindings>();
+        builder.Services.AddScoped<GuardrailFindings>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddControlTowerBus("governance", bus => bus.AddConsumer<CloudActivityBatchConsumer>());
     }

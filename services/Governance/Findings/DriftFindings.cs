@@ -25,7 +25,8 @@ public sealed class DriftFindings(GovernanceDbContext db, BaselineProvider basel
         var now = clock.GetUtcNow();
         var observed = await OrganizationApi.ReadInTransactionAsync(db, cancellationToken);
         var drift = DriftEvaluator.Evaluate(aws, observed).ToDictionary(d => (d.Type, d.Subject));
-        var findings = await db.Findings.ToDictionaryAsync(f => (f.Type, f.Subject), cancellationToken);
+        // Guardrail findings are not the drift check's to resolve.
+        var findings = await db.Findings.Where(f => f.Kind == Finding.Drift).ToDictionaryAsync(f => (f.Type, f.Subject), cancellationToken);
 
         foreach (var (key, current) in drift)
         {
