@@ -99,6 +99,7 @@ public sealed class ControlCatalog
         var exempt = reader.Strings(root, "exemptRoles", "$");
         var denied = reader.Strings(root, "deniedErrorCodes", "$");
         var controls = new List<Control>();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
         var index = 0;
         foreach (var item in reader.Sequence(root, "controls", "$")?.Children ?? [])
         {
@@ -121,7 +122,7 @@ public sealed class ControlCatalog
             {
                 reader.Fault(node, $"{path}.subject", "'subject' lists at least one attribute or field");
             }
-            if (id is not null && controls.Any(c => c.Id == id))
+            if (id is not null && !ids.Add(id))
             {
                 reader.Fault(node["id"], $"{path}.id", $"{id} is listed twice");
             }
