@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using ControlTower.Governance.Scp;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -57,12 +58,15 @@ public sealed class ControlCatalog
     });
 
     private readonly Dictionary<string, Control> byId;
+    private readonly HashSet<string> denied;
 
     private ControlCatalog(IReadOnlyList<Control> controls, IReadOnlyList<string> exemptRoles, IReadOnlyList<string> deniedErrorCodes)
     {
         Controls = controls;
         ExemptRoles = exemptRoles;
         DeniedErrorCodes = deniedErrorCodes;
+        ExemptRolePatterns = [.. exemptRoles.Select(r => new Wildcard(r, ignoreCase: false))];
+        denied = new HashSet<string>(deniedErrorCodes, StringComparer.OrdinalIgnoreCase);
         byId = controls.ToDictionary(c => c.Id, StringComparer.Ordinal);
     }
 
@@ -75,6 +79,12 @@ public sealed class ControlCatalog
     public IReadOnlyList<string> ExemptRoles { get; }
 
     public IReadOnlyList<string> DeniedErrorCodes { get; }
+
+    [JsonIgnore]
+    public IReadOnlyList<Wildcard> ExemptRolePatterns { get; }
+
+    /// <summary>Whether an error code says an access policy refused the call (compared without case: Azure's vary).</summary>
+    public bool IsDenied(string? errorCode) => errorCode is not null && denied.Contains(errorCode);
 
     public Control? Find(string id) => byId.GetValueOrDefault(id);
 

@@ -1,5 +1,4 @@
 using ControlTower.Contracts.Activity;
-using ControlTower.Governance.Scp;
 
 namespace ControlTower.Governance.Controls;
 
@@ -22,12 +21,11 @@ public static class GuardrailEvaluator
 
     public static IReadOnlyList<ControlHit> Evaluate(CloudActivity activity, ControlCatalog catalog, ControlScope scope)
     {
-        var denied = activity.Outcome == ActivityOutcome.Failure
-            && activity.ErrorCode is { } code && catalog.DeniedErrorCodes.Contains(code, StringComparer.OrdinalIgnoreCase);
-        if (activity.Outcome != ActivityOutcome.Success && !denied)
+        if (!MayBreak(activity, catalog))
         {
             return [];
         }
+        var denied = activity.Outcome == ActivityOutcome.Failure;
         using var fields = new ActivityFields(activity, scope.Role);
         List<ControlHit>? hits = null;
         bool? exempt = null;
@@ -50,6 +48,13 @@ public static class GuardrailEvaluator
         }
         return hits ?? [];
     }
+
+    /// <summary>
+    /// Whether any control could pick the activity at all: it happened, or an access policy refused it. Most
+    /// failures and the Started/Accepted records of Azure operations can not.
+    /// </summary>
+    public static bool MayBreak(CloudActivity activity, ControlCatalog catalog) =>
+        activity.Outcome == ActivityOutcome.Success || (activity.Outcome == ActivityOutcome.Failure && catalog.IsDenied(activity.ErrorCode));
 
     /// <summary>The control's subject parts of this activity joined by <c>/</c>; a part the activity lacks is <c>-</c>.</summary>
     public static string Subject(Control control, ActivityFields fields)
@@ -79,7 +84,7 @@ public static class GuardrailEvaluator
             activity.Actor, activity.Identity?.Arn, activity.Identity?.SessionIssuerArn,
             fields.First("userIdentity.arn"), fields.First("userIdentity.sessionContext.sessionIssuer.arn"),
         ];
-        var patterns = catalog.ExemptRoles.Select(r => new Wildcard(r, ignoreCase: false)).ToList();
+        var patterns = catalog.ExemptRolePatterns;
         foreach (var arn in arns)
         {
             if (arn is null)

@@ -21,6 +21,8 @@ namespace ControlTower.Governance.Findings;
 /// </summary>
 public sealed class GuardrailFindings(GovernanceDbContext db, BaselineProvider baseline, TimeProvider clock, ILogger<GuardrailFindings> logger)
 {
+    private static readonly IReadOnlyDictionary<string, string?> NoOus = new Dictionary<string, string?>();
+
     /// <summary>How many of the latest evidence event ids a finding keeps.</summary>
     public const int EvidenceKept = 10;
 
@@ -56,15 +58,39 @@ public sealed class GuardrailFindings(GovernanceDbContext db, BaselineProvider b
         {
             return;
         }
-        var covered = activities.Where(a => placement.Covers(a.Provider)).ToList();
-        if (covered.Count == 0)
+        var catalog = ControlCatalog.Default;
+        var candidates = activities.Where(a => placement.Covers(a.Provider) && GuardrailEvaluator.MayBreak(a, catalog)).ToList();
+        if (candidates.Count == 0)
         {
             return;
         }
-        var scopes = await ScopesAsync(placement, covered, cancellationToken);
+        // First as if every control were on: the role, the management account and the exemptions come from the
+        // baseline and the event alone, so most batches are done here without reading the observed organisation.
+        var everything = catalog.Controls.ToDictionary(c => c.Id, _ => "", StringComparer.Ordinal);
+        var baselineScopes = new Dictionary<(string, string), ControlScope>();
+        var candidateHits = candidates
+            .SelectMany(a =>
+            {
+                if (!baselineScopes.TryGetValue((a.Provider, a.Account), out var scope))
+                {
+                    scope = baselineScopes[(a.Provider, a.Account)] = placement.Resolve(a.Provider, a.Account, null, NoOus) with { Enabled = everything };
+                }
+                return GuardrailEvaluator.Evaluate(a, catalog, scope).Select(h => (Activity: a, Hit: h));
+            })
+            .ToList();
+        if (candidateHits.Count == 0)
+        {
+            return;
+        }
+        // Then only the controls on where each account sits now.
+        var scopes = await ScopesAsync(placement, candidateHits.Select(h => h.Activity), cancellationToken);
         // Sorted by finding, so that concurrent batches lock findings in one order and cannot deadlock.
-        var hits = covered
-            .SelectMany(a => GuardrailEvaluator.Evaluate(a, ControlCatalog.Default, scopes[(a.Provider, a.Account)]).Select(h => (Activity: a, Hit: h)))
+        var hits = candidateHits
+            .Select(x => (x.Activity, Hit: scopes[(x.Activity.Provider, x.Activity.Account)].Enabled.TryGetValue(x.Hit.Control.Id, out var at)
+                ? x.Hit with { EnabledAt = at }
+                : null))
+            .Where(x => x.Hit is not null)
+            .Select(x => (x.Activity, Hit: x.Hit!))
             .OrderBy(x => x.Hit.Control.Id, StringComparer.Ordinal).ThenBy(x => x.Hit.Subject, StringComparer.Ordinal)
             .ThenBy(x => x.Activity.EventId, StringComparer.Ordinal)
             .ToList();
@@ -157,8 +183,9 @@ public sealed class GuardrailFindings(GovernanceDbContext db, BaselineProvider b
     /// baseline's. Read in one query each for accounts and OUs.
     /// </summary>
     private async Task<Dictionary<(string, string), ControlScope>> ScopesAsync(
-        ControlPlacement placement, List<CloudActivity> activities, CancellationToken cancellationToken)
+        ControlPlacement placement, IEnumerable<CloudActivity> candidates, CancellationToken cancellationToken)
     {
+        var activities = candidates.ToList();
         var awsAccounts = activities.Where(a => a.Provider == "aws").Select(a => a.Account).Distinct(StringComparer.Ordinal).ToList();
         var parents = awsAccounts.Count == 0
             ? []
