@@ -319,4 +319,17 @@ public sealed class GuardrailTests(InfrastructureFixture infrastructure) : IAsyn
         var problem = await badKind.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         Assert.True(problem.GetProperty("errors").TryGetProperty("kind", out _));
     }
+
+    [Fact]
+    public async Task WithoutABaselineNoControlIsOn()
+    {
+        await using var bare = ServiceFactory<Program>.OnServers(infrastructure, "governancedb");
+        using var bareClient = bare.CreateTrustedClient();
+        await bare.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+
+        var controls = (await bareClient.GetFromJsonAsync<List<ControlView>>("/api/governance/controls", TestContext.Current.CancellationToken))!;
+
+        Assert.Equal(ControlCatalog.Default.Controls.Count, controls.Count);
+        Assert.All(controls, c => Assert.Empty(c.EnabledOn));
+    }
 }

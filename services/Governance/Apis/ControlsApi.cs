@@ -45,7 +45,8 @@ public static class ControlsApi
 
     private static ControlView View(Control control, BaselineProvider baseline, Counts counts) => new(
         control.Id, control.Title, control.Nature, control.Guidance, control.Severity, control.Provider, control.Subject, control.Repair,
-        baseline.Controls?.EnabledOn(control) ?? (control.IsMandatory ? [ControlPlacement.MandatoryPlacement] : []),
+        // Without a baseline nothing is judged, mandatory controls included: nothing says which account is which.
+        baseline.Controls?.EnabledOn(control) ?? [],
         counts.Open.GetValueOrDefault(control.Id), counts.Blocked.GetValueOrDefault(control.Id), counts.LastBlocked.GetValueOrDefault(control.Id));
 
     private sealed record Counts(Dictionary<string, int> Open, Dictionary<string, int> Blocked, Dictionary<string, DateTimeOffset?> LastBlocked);
