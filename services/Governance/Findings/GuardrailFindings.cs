@@ -84,13 +84,16 @@ public sealed class GuardrailFindings(GovernanceDbContext db, BaselineProvider b
         }
         // Then only the controls on where each account sits now.
         var scopes = await ScopesAsync(placement, candidateHits.Select(h => h.Activity), cancellationToken);
+        var enabled = new List<(CloudActivity Activity, ControlHit Hit)>();
+        foreach (var (activity, hit) in candidateHits)
+        {
+            if (scopes[(activity.Provider, activity.Account)].Enabled.TryGetValue(hit.Control.Id, out var at))
+            {
+                enabled.Add((activity, hit with { EnabledAt = at }));
+            }
+        }
         // Sorted by finding, so that concurrent batches lock findings in one order and cannot deadlock.
-        var hits = candidateHits
-            .Select(x => (x.Activity, Hit: scopes[(x.Activity.Provider, x.Activity.Account)].Enabled.TryGetValue(x.Hit.Control.Id, out var at)
-                ? x.Hit with { EnabledAt = at }
-                : null))
-            .Where(x => x.Hit is not null)
-            .Select(x => (x.Activity, Hit: x.Hit!))
+        var hits = enabled
             .OrderBy(x => x.Hit.Control.Id, StringComparer.Ordinal).ThenBy(x => x.Hit.Subject, StringComparer.Ordinal)
             .ThenBy(x => x.Activity.EventId, StringComparer.Ordinal)
             .ToList();
