@@ -7,10 +7,13 @@ namespace ControlTower.Governance.Controls;
 /// <summary>
 /// A control's declarative test of one activity: every condition must hold, and one of <c>any</c> when there are
 /// some. Conditions read an attribute of the normalised activity or a field of the raw record by path; no code per
-/// control, so a new control is a catalog entry.
+/// control, so a new control is a catalog entry. Attribute conditions run first, whatever the catalog's order:
+/// they cost a comparison, and an activity they rule out never has its raw record parsed.
 /// </summary>
 public sealed class ActivityMatcher(IReadOnlyList<ActivityCondition> conditions, IReadOnlyList<ActivityMatcher> any)
 {
+    private readonly ActivityCondition[] conditions = [.. conditions.OrderBy(c => c.Source.Path is null ? 0 : 1)];
+
     public IReadOnlyList<ActivityCondition> Conditions => conditions;
 
     public IReadOnlyList<ActivityMatcher> Any => any;
