@@ -332,4 +332,26 @@ public sealed class GuardrailTests(InfrastructureFixture infrastructure) : IAsyn
         Assert.Equal(ControlCatalog.Default.Controls.Count, controls.Count);
         Assert.All(controls, c => Assert.Empty(c.EnabledOn));
     }
+
+    [Fact]
+    public async Task ABaselineNamingAnUnknownControlStopsTheStartWithItsLine()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"guardrail-baseline-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(file, Baseline.Replace("controls: [GOV.IAM.1]", "controls: [GOV.IAM.1, AWS-GR_NOT_A_CONTROL]", StringComparison.Ordinal),
+            TestContext.Current.CancellationToken);
+        try
+        {
+            await using var faulty = ServiceFactory<Program>.OnServers(infrastructure, "governancedb",
+                new Dictionary<string, string?> { ["Governance:BaselinePath"] = file });
+
+            var error = Assert.ThrowsAny<Exception>(() => faulty.CreateTrustedClient());
+
+            Assert.Contains("line 15, aws.organizationalUnits[2].controls: 'AWS-GR_NOT_A_CONTROL' is not a control of the catalog",
+                error.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }
