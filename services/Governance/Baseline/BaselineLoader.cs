@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using ControlTower.Governance.Controls;
 using ControlTower.Governance.Scp;
+using ControlTower.Governance.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -303,97 +304,10 @@ public static partial class BaselineLoader
     [GeneratedRegex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
     private static partial Regex Guid();
 
-    /// <summary>Reads fields of mappings, noting each fault with its line and path.</summary>
+    /// <summary>Reads fields of mappings, noting each fault with its line and path; and the control ids of OUs and management groups.</summary>
     private sealed class Reader(List<BaselineError> errors, ControlCatalog catalog)
+        : YamlFieldReader((line, path, message) => errors.Add(new BaselineError(line, path, message)))
     {
-        public void Fault(YamlNode node, string path, string message) => errors.Add(new BaselineError(Line(node), path, message));
-
-        public void Known(YamlMappingNode node, string path, params string[] keys)
-        {
-            foreach (var key in node.Children.Keys)
-            {
-                if (key is YamlScalarNode { Value: { } name } && !keys.Contains(name, StringComparer.Ordinal))
-                {
-                    Fault(key, $"{path}.{name}", $"'{name}' is not a field here; expected {string.Join(", ", keys)}");
-                }
-            }
-        }
-
-        public string? Text(YamlMappingNode node, string key, string path, bool required = false, Regex? pattern = null, string[]? allowed = null)
-        {
-            if (!node.Children.TryGetValue(new YamlScalarNode(key), out var value))
-            {
-                if (required)
-                {
-                    Fault(node, $"{path}.{key}", $"'{key}' is required");
-                }
-                return null;
-            }
-            if (value is not YamlScalarNode { Value: { Length: > 0 } text })
-            {
-                Fault(value, $"{path}.{key}", $"'{key}' must be a non-empty text");
-                return null;
-            }
-            if (pattern is not null && !pattern.IsMatch(text))
-            {
-                Fault(value, $"{path}.{key}", $"'{text}' is not a valid {key} (expected {pattern})");
-                return null;
-            }
-            if (allowed is not null && !allowed.Contains(text, StringComparer.Ordinal))
-            {
-                Fault(value, $"{path}.{key}", $"'{text}' is not one of {string.Join(", ", allowed)}");
-                return null;
-            }
-            return text;
-        }
-
-        public bool Bool(YamlMappingNode node, string key, string path)
-        {
-            var text = Text(node, key, path);
-            if (text is null)
-            {
-                return false;
-            }
-            if (bool.TryParse(text, out var value))
-            {
-                return value;
-            }
-            Fault(node[key], $"{path}.{key}", $"'{key}' is true or false");
-            return false;
-        }
-
-        public YamlMappingNode? Map(YamlMappingNode node, string key, string path, bool required = false)
-        {
-            if (!node.Children.TryGetValue(new YamlScalarNode(key), out var value))
-            {
-                if (required)
-                {
-                    Fault(node, $"{path}.{key}", $"'{key}' is required");
-                }
-                return null;
-            }
-            if (value is YamlMappingNode map)
-            {
-                return map;
-            }
-            Fault(value, $"{path}.{key}", $"'{key}' must be a mapping");
-            return null;
-        }
-
-        public YamlSequenceNode? Sequence(YamlMappingNode node, string key, string path)
-        {
-            if (!node.Children.TryGetValue(new YamlScalarNode(key), out var value))
-            {
-                return null;
-            }
-            if (value is YamlSequenceNode list)
-            {
-                return list;
-            }
-            Fault(value, $"{path}.{key}", $"'{key}' must be a list");
-            return null;
-        }
-
         /// <summary>The control ids of a <c>controls:</c> list, each one the catalog knows for this provider.</summary>
         public IReadOnlyList<string> Controls(YamlMappingNode node, string path, string provider)
         {
@@ -421,24 +335,6 @@ public static partial class BaselineLoader
                 else
                 {
                     result.Add(id);
-                }
-            }
-            return result;
-        }
-
-        public IReadOnlyList<string> Strings(YamlMappingNode node, string key, string path)
-        {
-            var list = Sequence(node, key, path);
-            var result = new List<string>();
-            foreach (var item in list?.Children ?? [])
-            {
-                if (item is YamlScalarNode { Value: { Length: > 0 } text })
-                {
-                    result.Add(text);
-                }
-                else
-                {
-                    Fault(item, $"{path}.{key}", "items must be non-empty texts");
                 }
             }
             return result;

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using ControlTower.Governance.Scp;
+using ControlTower.Governance.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -148,98 +149,11 @@ public sealed class ControlCatalog
         return errors.Count > 0 ? (null, errors) : (new ControlCatalog(controls, exempt, denied), errors);
     }
 
-    /// <summary>Reads the catalog's fields, noting each fault with its line and path (the baseline loader's way).</summary>
+    /// <summary>Reads the catalog's fields, noting each fault with its line and path (the baseline loader's way), and its matchers.</summary>
     private sealed class CatalogReader(List<CatalogError> errors)
+        : YamlFieldReader((line, path, message) => errors.Add(new CatalogError(line, path, message)))
     {
         private static readonly string[] TestKeys = ["equals", "in", "like", "contains", "exists", "not"];
-
-        public void Fault(YamlNode node, string path, string message) => errors.Add(new CatalogError((int)node.Start.Line, path, message));
-
-        public void Known(YamlMappingNode node, string path, params string[] keys)
-        {
-            foreach (var key in node.Children.Keys)
-            {
-                if (key is YamlScalarNode { Value: { } name } && !keys.Contains(name, StringComparer.Ordinal))
-                {
-                    Fault(key, $"{path}.{name}", $"'{name}' is not a field here; expected {string.Join(", ", keys)}");
-                }
-            }
-        }
-
-        public string? Text(YamlMappingNode node, string key, string path, bool required = false, string[]? allowed = null)
-        {
-            if (!node.Children.TryGetValue(new YamlScalarNode(key), out var value))
-            {
-                if (required)
-                {
-                    Fault(node, $"{path}.{key}", $"'{key}' is required");
-                }
-                return null;
-            }
-            if (value is not YamlScalarNode { Value: { Length: > 0 } text })
-            {
-                Fault(value, $"{path}.{key}", $"'{key}' must be a non-empty text");
-                return null;
-            }
-            if (allowed is not null && !allowed.Contains(text, StringComparer.Ordinal))
-            {
-                Fault(value, $"{path}.{key}", $"'{text}' is not one of {string.Join(", ", allowed)}");
-                return null;
-            }
-            return text;
-        }
-
-        public YamlMappingNode? Map(YamlMappingNode node, string key, string path, bool required = false)
-        {
-            if (!node.Children.TryGetValue(new YamlScalarNode(key), out var value))
-            {
-                if (required)
-                {
-                    Fault(node, $"{path}.{key}", $"'{key}' is required");
-                }
-                return null;
-            }
-            if (value is YamlMappingNode map)
-            {
-                return map;
-            }
-            Fault(value, $"{path}.{key}", $"'{key}' must be a mapping");
-            return null;
-        }
-
-        public YamlSequenceNode? Sequence(YamlMappingNode node, string key, string path)
-        {
-            if (!node.Children.TryGetValue(new YamlScalarNode(key), out var value))
-            {
-                return null;
-            }
-            if (value is YamlSequenceNode list)
-            {
-                return list;
-            }
-            Fault(value, $"{path}.{key}", $"'{key}' must be a list");
-            return null;
-        }
-
-        public IReadOnlyList<string> Strings(YamlMappingNode node, string key, string path) =>
-            Sequence(node, key, path) is { } list ? Scalars(list, $"{path}.{key}") : [];
-
-        private List<string> Scalars(YamlSequenceNode list, string path)
-        {
-            var result = new List<string>();
-            foreach (var item in list.Children)
-            {
-                if (item is YamlScalarNode { Value: { Length: > 0 } text })
-                {
-                    result.Add(text);
-                }
-                else
-                {
-                    Fault(item, path, "items must be non-empty texts");
-                }
-            }
-            return result;
-        }
 
         /// <summary>Attribute keys and <c>fields</c> are all required to hold; <c>any</c> lists alternatives.</summary>
         public ActivityMatcher? Matcher(YamlMappingNode node, string path, bool ignoreCase)
