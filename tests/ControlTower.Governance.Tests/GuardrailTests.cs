@@ -189,6 +189,31 @@ public sealed class GuardrailTests(InfrastructureFixture infrastructure) : IAsyn
     }
 
     [Fact]
+    public async Task BatchesJudgedAtOnceCountEveryEventOnceEach()
+    {
+        await using var violated = await MessageSpy.StartAsync(infrastructure.RabbitMq, typeof(GuardrailViolated), TestContext.Current.CancellationToken);
+        var region = $"eu-test-{Random.Shared.Next(1000, 9999)}";
+        var events = Enumerable.Range(0, 6).Select(_ => DisableEbsEncryption(Workload, region)).ToList();
+        var ids = events.Select(e => e.EventId).ToHashSet();
+
+        // One batch each, published together: the consumer takes several at a time.
+        await Task.WhenAll(events.Select(e => PublishAsync(e)));
+
+        var finding = Assert.Single(await GuardrailFindings(f => f.Any(x => x.Subject == $"{Workload}/{region}" && x.Occurrences >= events.Count)),
+            f => f.Subject == $"{Workload}/{region}");
+        Assert.Equal(events.Count, finding.Occurrences);
+        Assert.Equal(ids.Order(), finding.EvidenceEventIds.Order());
+        foreach (var id in ids)
+        {
+            await violated.WaitForAsync(m => m.GetProperty("evidenceEventId").GetString() == id, TimeSpan.FromSeconds(30));
+        }
+        // Each event announced with an occurrence of its own.
+        Assert.Equal(Enumerable.Range(1, events.Count), violated.Messages
+            .Where(m => ids.Contains(m.GetProperty("evidenceEventId").GetString()!))
+            .Select(m => m.GetProperty("occurrence").GetInt32()).Distinct().Order());
+    }
+
+    [Fact]
     public async Task ExemptCallersAndTheManagementAccountOpenNoFinding()
     {
         var (execution, serviceLinked, management, person) = (NewTrail(), NewTrail(), NewTrail(), NewTrail());
