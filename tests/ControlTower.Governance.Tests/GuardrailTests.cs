@@ -318,6 +318,8 @@ public sealed class GuardrailTests(InfrastructureFixture infrastructure) : IAsyn
         var finding = Assert.Single(await GuardrailFindings(f => f.Any(x => x.Type == "GOV.AZ.LOCK.1")), f => f.Type == "GOV.AZ.LOCK.1");
         Assert.Equal($"11112222-bbbb-3333-cccc-4444dddd5555/{lockDeleted.ResourceId}", finding.Subject);
         Assert.Contains("gr-root", finding.Expected, StringComparison.Ordinal);
+        Assert.StartsWith("avery.admin@contoso.com called microsoft.authorization/locks/delete in 11112222-bbbb-3333-cccc-4444dddd5555", finding.Observed,
+            StringComparison.Ordinal);
     }
 
     [Fact]

@@ -223,8 +223,9 @@ public sealed class GuardrailFindings(GovernanceDbContext db, BaselineProvider b
         $"{hit.Control.Title}: {hit.Control.Nature}, {hit.Control.Guidance}, "
         + (hit.EnabledAt == ControlPlacement.MandatoryPlacement ? "on in every account" : $"enabled on {hit.EnabledAt} and below");
 
+    // Azure operation names already start with their provider namespace.
     private static string Observed(CloudActivity activity) =>
-        $"{activity.Actor ?? "an unknown caller"} called {activity.Service}:{activity.Operation} in {activity.Account}"
+        $"{activity.Actor ?? "an unknown caller"} called {(activity.Provider == "aws" ? $"{activity.Service}:" : "")}{activity.Operation} in {activity.Account}"
         + (activity.Region is null ? "" : $" ({activity.Region})")
         + (activity.ResourceId is null ? "" : $" on {activity.ResourceId}")
         + $" at {activity.Time.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}";
