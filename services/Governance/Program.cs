@@ -21,6 +21,7 @@ app.MapDriftApi();
 app.MapBaselineApi();
 app.MapSuppressionsApi();
 app.MapOpenApiDocument("/api/governance");
+app.MapControlsApi();
 // Read now, so that a faulty baseline stops the start with its faults named rather than the first request.
 app.Services.GetRequiredService<ControlTower.Governance.Baseline.BaselineProvider>();
 

@@ -3,6 +3,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using ControlTower.Benchmarks.Columns;
+using ControlTower.Benchmarks.Governance;
 using ControlTower.Benchmarks.Parsing;
 
 // `--quick` is shorthand for BenchmarkDotNet's own `--job short`: one launch, three warm-ups, three iterations.
@@ -18,6 +19,7 @@ var recordsPerSecond = new RecordsPerSecondColumn(new Dictionary<Type, int>
 {
     [typeof(CloudTrailNormalizerBenchmarks)] = Corpus.CloudTrailLogFile().Records,
     [typeof(AzureActivityLogBenchmarks)] = Corpus.ActivityLogExport().Records,
+    [typeof(GuardrailEvaluationBenchmarks)] = GuardrailEvaluationBenchmarks.Records,
 });
 // Under bin/, which git ignores, rather than wherever the command was run from.
 var config = DefaultConfig.Instance

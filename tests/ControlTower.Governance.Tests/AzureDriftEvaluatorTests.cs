@@ -12,7 +12,7 @@ public sealed class AzureDriftEvaluatorTests
     private static readonly DateTimeOffset At = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
 
     private static readonly AzureBaseline Baseline = new("aaaabbbb-0000-cccc-1111-dddd2222eeee",
-        [new("ct-root", "Root", null), new("ct-platform", "Platform", "ct-root"), new("ct-landingzones", "Landing zones", "ct-root"), new("ct-corp", "Corp", "ct-landingzones")],
+        [new("ct-root", "Root", null, []), new("ct-platform", "Platform", "ct-root", []), new("ct-landingzones", "Landing zones", "ct-root", []), new("ct-corp", "Corp", "ct-landingzones", [])],
         [new(Sub.ToUpperInvariant(), "corp-core", "ct-corp")],
         [new("deny-public-ip", Mg + "ct-landingzones", "/providers/Microsoft.Authorization/policyDefinitions/6c112d4e", "deny"),
          new("audit-diagnostics", Mg + "ct-root", "/providers/Microsoft.Authorization/policySetDefinitions/diagnostics", "auditIfNotExists")]);

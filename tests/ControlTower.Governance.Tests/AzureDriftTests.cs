@@ -151,7 +151,7 @@ public sealed class AzureDriftTests(InfrastructureFixture infrastructure) : IAsy
         var exemption = Assert.Single(azure.PolicyExemptions);
         Assert.False(exemption.Deleted);
         // One finding per drift, however many times its event came.
-        var findings = await client.GetFromJsonAsync<List<FindingView>>("/api/governance/findings", TestContext.Current.CancellationToken);
+        var findings = await client.GetFromJsonAsync<List<FindingView>>("/api/governance/findings?kind=drift", TestContext.Current.CancellationToken);
         Assert.Equal(5, findings!.Count);
         Assert.All(findings, f => Assert.Equal(1, f.Occurrences));
     }
@@ -173,7 +173,7 @@ public sealed class AzureDriftTests(InfrastructureFixture infrastructure) : IAsy
     private async Task<List<FindingView>> Findings(Func<List<FindingView>, bool> until) =>
         await Eventually(async () =>
         {
-            var findings = (await client.GetFromJsonAsync<List<FindingView>>("/api/governance/findings", TestContext.Current.CancellationToken))!;
+            var findings = (await client.GetFromJsonAsync<List<FindingView>>("/api/governance/findings?kind=drift", TestContext.Current.CancellationToken))!;
             return until(findings) ? findings : null;
         });
 

@@ -217,14 +217,15 @@ public sealed class BaselineHistoryTests(InfrastructureFixture infrastructure) :
         using var __ = client;
         var original = await File.ReadAllTextAsync(BaselineFile, TestContext.Current.CancellationToken);
 
-        using var faulty = await client.PutAsync("/api/governance/baseline",
-            Yaml(original.Replace("role: audit", "role: auditor", StringComparison.Ordinal)), TestContext.Current.CancellationToken);
+        var wrongRole = original.Replace("role: audit", "role: auditor", StringComparison.Ordinal);
+        var wrongLine = wrongRole.Split('\n').ToList().FindIndex(l => l.Contains("role: auditor", StringComparison.Ordinal)) + 1;
+        using var faulty = await client.PutAsync("/api/governance/baseline", Yaml(wrongRole), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.BadRequest, faulty.StatusCode);
         Assert.Equal("application/problem+json", faulty.Content.Headers.ContentType?.MediaType);
         var errors = (await faulty.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken))!["errors"]!.AsObject();
         var (field, messages) = Assert.Single(errors);
         Assert.Equal("aws.accounts[2].role", field);
-        Assert.StartsWith("line 42: ", messages![0]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.StartsWith($"line {wrongLine}: ", messages![0]!.GetValue<string>(), StringComparison.Ordinal);
 
         using var notYaml = await client.PutAsync("/api/governance/baseline", Yaml("version: [1\n"), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.BadRequest, notYaml.StatusCode);

@@ -68,6 +68,9 @@ public sealed class BaselineTests
     [InlineData("      file: policies/deny.json", "      file: policies/missing.json", 18, "aws.policies[0].file")]
     [InlineData("    id: o-exampleorgid", "    id: example", 4, "aws.organization.id")]
     [InlineData("version: 1", "version: 2", 1, "version")]
+    [InlineData("      name: Workloads", "      name: Workloads\n      controls: [GOV.EC2.2, AWS-GR_NOT_A_CONTROL]", 10, "aws.organizationalUnits[0].controls")]
+    [InlineData("      name: Workloads", "      name: Workloads\n      controls: [GOV.AZ.LOCK.1]", 10, "aws.organizationalUnits[0].controls")]
+    [InlineData("      name: Workloads", "      name: Workloads\n      controls: [GOV.EC2.2, GOV.EC2.2]", 10, "aws.organizationalUnits[0].controls")]
     public void FaultsAreNamedByLineAndField(string line, string replacement, int expectedLine, string field)
     {
         var (baseline, errors) = Load(Minimal.Replace(line, replacement, StringComparison.Ordinal));
@@ -113,5 +116,30 @@ public sealed class BaselineTests
         var (_, errors) = Load(yaml);
 
         Assert.Contains(errors, e => e.Message.Contains("at most 5 levels", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AnUnknownControlIsAFaultWithItsLineAndWhatToLookAt()
+    {
+        var yaml = Minimal.Replace("      name: Workloads", "      name: Workloads\n      controls:\n        - GOV.EC2.2\n        - AWS-GR_NOT_A_CONTROL",
+            StringComparison.Ordinal);
+
+        var (baseline, errors) = Load(yaml);
+
+        Assert.Null(baseline);
+        var error = Assert.Single(errors);
+        Assert.Equal((12, "aws.organizationalUnits[0].controls"), (error.Line, error.Field));
+        Assert.Contains("'AWS-GR_NOT_A_CONTROL' is not a control of the catalog", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheShippedExampleEnablesControlsOnOusAndManagementGroups()
+    {
+        var folder = Path.GetDirectoryName(Example)!;
+        var (baseline, errors) = BaselineLoader.Load(File.ReadAllText(Example), f => File.ReadAllText(Path.Combine(folder, f)));
+
+        Assert.Empty(errors);
+        Assert.Contains("GOV.EC2.2", baseline!.Aws!.OrganizationalUnits.Single(o => o.Name == "Workloads").Controls);
+        Assert.Contains("GOV.AZ.LOCK.1", baseline.Azure!.ManagementGroups.Single(g => g.Id == "alz").Controls);
     }
 }

@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
+using ControlTower.Governance.Controls;
 using ControlTower.Governance.Scp;
+using ControlTower.Governance.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -8,7 +10,8 @@ namespace ControlTower.Governance.Baseline;
 /// <summary>
 /// Reads and validates a landing-zone baseline. Every fault is reported with its line and field, unknown
 /// fields included (a misspelt key is a fault, not a silently ignored setting). Pure apart from
-/// <c>readFile</c>, which resolves a policy's <c>file:</c>.
+/// <c>readFile</c>, which resolves a policy's <c>file:</c>. Controls named on OUs and management groups are checked
+/// against the control catalog (the embedded one unless another is given).
 /// </summary>
 public static partial class BaselineLoader
 {
@@ -16,7 +19,8 @@ public static partial class BaselineLoader
     private static readonly string[] Roles = ["management", "log-archive", "audit", "shared-services", "workload", "sandbox", "suspended"];
     private static readonly string[] Effects = ["deny", "denyAction", "audit", "auditIfNotExists", "deployIfNotExists", "modify", "append", "disabled", "manual"];
 
-    public static (LandingZoneBaseline? Baseline, IReadOnlyList<BaselineError> Errors) Load(string yaml, Func<string, string?> readFile)
+    public static (LandingZoneBaseline? Baseline, IReadOnlyList<BaselineError> Errors) Load(
+        string yaml, Func<string, string?> readFile, ControlCatalog? catalog = null)
     {
         var errors = new List<BaselineError>();
         var stream = new YamlStream();
@@ -33,7 +37,7 @@ public static partial class BaselineLoader
             return (null, [new BaselineError(1, "$", "the baseline is one YAML document holding a mapping")]);
         }
 
-        var reader = new Reader(errors);
+        var reader = new Reader(errors, catalog ?? ControlCatalog.Default);
         reader.Known(root, "$", "version", "aws", "azure");
         var version = reader.Text(root, "version", "$", required: true);
         if (version is not null && version != "1")
@@ -76,9 +80,10 @@ public static partial class BaselineLoader
                     reader.Fault(item, itemPath, "an OU is a mapping with id and name");
                     continue;
                 }
-                reader.Known(ou, itemPath, "id", "name", "foundational", "children");
+                reader.Known(ou, itemPath, "id", "name", "foundational", "controls", "children");
                 var id = reader.Text(ou, "id", itemPath, required: true, pattern: OuId());
                 var name = reader.Text(ou, "name", itemPath, required: true);
+                var controls = reader.Controls(ou, itemPath, "aws");
                 if (depth > MaxOuDepth)
                 {
                     reader.Fault(ou, itemPath, $"OUs nest at most {MaxOuDepth} levels below the root");
@@ -89,7 +94,7 @@ public static partial class BaselineLoader
                 }
                 if (id is not null && name is not null)
                 {
-                    ous.Add(new BaselineOu(id, name, parent, depth, reader.Bool(ou, "foundational", itemPath)));
+                    ous.Add(new BaselineOu(id, name, parent, depth, reader.Bool(ou, "foundational", itemPath), controls));
                 }
                 AddOus(reader.Sequence(ou, "children", itemPath), id ?? "?", depth + 1, $"{itemPath}.children");
             }
@@ -215,16 +220,17 @@ public static partial class BaselineLoader
                     reader.Fault(item, itemPath, "a management group is a mapping with id and name");
                     continue;
                 }
-                reader.Known(group, itemPath, "id", "name", "children");
+                reader.Known(group, itemPath, "id", "name", "controls", "children");
                 var id = reader.Text(group, "id", itemPath, required: true);
                 var name = reader.Text(group, "name", itemPath, required: true);
+                var controls = reader.Controls(group, itemPath, "azure");
                 if (id is not null && groups.Any(g => g.Id == id))
                 {
                     reader.Fault(group["id"], $"{itemPath}.id", $"{id} is listed twice");
                 }
                 if (id is not null && name is not null)
                 {
-                    groups.Add(new BaselineManagementGroup(id, name, parent));
+                    groups.Add(new BaselineManagementGroup(id, name, parent, controls));
                 }
                 AddGroups(reader.Sequence(group, "children", itemPath), id, $"{itemPath}.children");
             }
@@ -298,110 +304,37 @@ public static partial class BaselineLoader
     [GeneratedRegex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
     private static partial Regex Guid();
 
-    /// <summary>Reads fields of mappings, noting each fault with its line and path.</summary>
-    private sealed class Reader(List<BaselineError> errors)
+    /// <summary>Reads fields of mappings, noting each fault with its line and path; and the control ids of OUs and management groups.</summary>
+    private sealed class Reader(List<BaselineError> errors, ControlCatalog catalog)
+        : YamlFieldReader((line, path, message) => errors.Add(new BaselineError(line, path, message)))
     {
-        public void Fault(YamlNode node, string path, string message) => errors.Add(new BaselineError(Line(node), path, message));
-
-        public void Known(YamlMappingNode node, string path, params string[] keys)
+        /// <summary>The control ids of a <c>controls:</c> list, each one the catalog knows for this provider.</summary>
+        public IReadOnlyList<string> Controls(YamlMappingNode node, string path, string provider)
         {
-            foreach (var key in node.Children.Keys)
-            {
-                if (key is YamlScalarNode { Value: { } name } && !keys.Contains(name, StringComparer.Ordinal))
-                {
-                    Fault(key, $"{path}.{name}", $"'{name}' is not a field here; expected {string.Join(", ", keys)}");
-                }
-            }
-        }
-
-        public string? Text(YamlMappingNode node, string key, string path, bool required = false, Regex? pattern = null, string[]? allowed = null)
-        {
-            if (!node.Children.TryGetValue(new YamlScalarNode(key), out var value))
-            {
-                if (required)
-                {
-                    Fault(node, $"{path}.{key}", $"'{key}' is required");
-                }
-                return null;
-            }
-            if (value is not YamlScalarNode { Value: { Length: > 0 } text })
-            {
-                Fault(value, $"{path}.{key}", $"'{key}' must be a non-empty text");
-                return null;
-            }
-            if (pattern is not null && !pattern.IsMatch(text))
-            {
-                Fault(value, $"{path}.{key}", $"'{text}' is not a valid {key} (expected {pattern})");
-                return null;
-            }
-            if (allowed is not null && !allowed.Contains(text, StringComparer.Ordinal))
-            {
-                Fault(value, $"{path}.{key}", $"'{text}' is not one of {string.Join(", ", allowed)}");
-                return null;
-            }
-            return text;
-        }
-
-        public bool Bool(YamlMappingNode node, string key, string path)
-        {
-            var text = Text(node, key, path);
-            if (text is null)
-            {
-                return false;
-            }
-            if (bool.TryParse(text, out var value))
-            {
-                return value;
-            }
-            Fault(node[key], $"{path}.{key}", $"'{key}' is true or false");
-            return false;
-        }
-
-        public YamlMappingNode? Map(YamlMappingNode node, string key, string path, bool required = false)
-        {
-            if (!node.Children.TryGetValue(new YamlScalarNode(key), out var value))
-            {
-                if (required)
-                {
-                    Fault(node, $"{path}.{key}", $"'{key}' is required");
-                }
-                return null;
-            }
-            if (value is YamlMappingNode map)
-            {
-                return map;
-            }
-            Fault(value, $"{path}.{key}", $"'{key}' must be a mapping");
-            return null;
-        }
-
-        public YamlSequenceNode? Sequence(YamlMappingNode node, string key, string path)
-        {
-            if (!node.Children.TryGetValue(new YamlScalarNode(key), out var value))
-            {
-                return null;
-            }
-            if (value is YamlSequenceNode list)
-            {
-                return list;
-            }
-            Fault(value, $"{path}.{key}", $"'{key}' must be a list");
-            return null;
-        }
-
-        public IReadOnlyList<string> Strings(YamlMappingNode node, string key, string path)
-        {
-            var list = Sequence(node, key, path);
             var result = new List<string>();
-            foreach (var item in list?.Children ?? [])
+            foreach (var item in Sequence(node, "controls", path)?.Children ?? [])
             {
-                if (item is YamlScalarNode { Value: { Length: > 0 } text })
+                if (item is not YamlScalarNode { Value: { Length: > 0 } id })
                 {
-                    result.Add(text);
+                    Fault(item, $"{path}.controls", "items must be control ids");
+                    continue;
+                }
+                var control = catalog.Find(id);
+                if (control is null)
+                {
+                    Fault(item, $"{path}.controls", $"'{id}' is not a control of the catalog (GET /api/governance/controls lists them)");
+                }
+                else if (control.Provider != provider)
+                {
+                    Fault(item, $"{path}.controls", $"'{id}' is an {control.Provider} control, not an {provider} one");
+                }
+                else if (result.Contains(id, StringComparer.Ordinal))
+                {
+                    Fault(item, $"{path}.controls", $"'{id}' is listed twice");
                 }
                 else
                 {
-                    Fault(item, $"{path}.{key}", "items must be non-empty texts");
+                    result.Add(id);
                 }
             }
             return result;

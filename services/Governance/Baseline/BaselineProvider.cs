@@ -1,5 +1,6 @@
 using ControlTower.Governance.Data;
 using Microsoft.EntityFrameworkCore;
+using ControlTower.Governance.Controls;
 
 namespace ControlTower.Governance.Baseline;
 
@@ -93,4 +94,7 @@ public sealed class BaselineProvider
         current = version;
         return version;
     }
+
+    /// <summary>Where the baseline in place enables each control (as last seen current); null without a baseline.</summary>
+    public ControlPlacement? Controls => current?.Controls;
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using ControlTower.Governance.Controls;
 using ControlTower.Governance.Data;
 
 namespace ControlTower.Governance.Baseline;
@@ -19,6 +20,9 @@ public sealed record BaselineVersion(
     IReadOnlyDictionary<string, string> Files,
     LandingZoneBaseline Baseline)
 {
+    /// <summary>Where this baseline enables each control of the catalog.</summary>
+    public ControlPlacement Controls { get; } = new(Baseline, ControlCatalog.Default);
+
     /// <summary>The baseline's entity tag, quoted as HTTP writes it.</summary>
     public string ETag => $"\"{Hash}\"";
 

@@ -14,8 +14,11 @@ public sealed record AwsBaseline(
     IReadOnlyList<BaselineAccount> Accounts,
     IReadOnlyList<BaselinePolicy> Policies);
 
-/// <summary>An OU with its parent (the root or another OU) and its depth below the root (1 to 5).</summary>
-public sealed record BaselineOu(string Id, string Name, string ParentId, int Depth, bool Foundational);
+/// <summary>
+/// An OU with its parent (the root or another OU), its depth below the root (1 to 5), and the controls enabled on it
+/// (catalog ids), which its child OUs and accounts inherit.
+/// </summary>
+public sealed record BaselineOu(string Id, string Name, string ParentId, int Depth, bool Foundational, IReadOnlyList<string> Controls);
 
 public sealed record BaselineAccount(string Id, string Name, string Role, string ParentId);
 
@@ -28,7 +31,8 @@ public sealed record AzureBaseline(
     IReadOnlyList<BaselineSubscription> Subscriptions,
     IReadOnlyList<BaselinePolicyAssignment> PolicyAssignments);
 
-public sealed record BaselineManagementGroup(string Id, string Name, string? ParentId);
+/// <summary>A management group with its parent and the controls enabled on it, which its children and subscriptions inherit.</summary>
+public sealed record BaselineManagementGroup(string Id, string Name, string? ParentId, IReadOnlyList<string> Controls);
 
 public sealed record BaselineSubscription(string Id, string Name, string ManagementGroup);
 

@@ -12,11 +12,13 @@ namespace ControlTower.Governance.Consumers;
 /// <summary>
 /// Keeps the observed accounts current from activity, the observed organisation from AWS Organizations events,
 /// and the observed Azure estate from management-group and policy activity (one transaction, one lock, so the
-/// drift check sees both clouds as the batch left them). Idempotent and order-proof: first and last seen only
-/// ever widen, and organisation changes apply only when newer than what they would replace, so a redelivered or
-/// late batch changes nothing it should not.
+/// drift check sees both clouds as the batch left them), and the guardrail findings from every event.
+/// Idempotent and order-proof: first and last seen only ever widen, organisation changes apply only when newer
+/// than what they would replace, and a violating event counts once per control, so a redelivered or late batch
+/// changes nothing it should not.
 /// </summary>
-public sealed class CloudActivityBatchConsumer(GovernanceDbContext db, ObservedOrganizationStore organization, DriftFindings findings)
+public sealed class CloudActivityBatchConsumer(
+    GovernanceDbContext db, ObservedOrganizationStore organization, DriftFindings findings, GuardrailFindings guardrails)
     : IConsumer<CloudActivityBatch>
 {
     // One statement for the whole batch: the accounts arrive as arrays and are merged in one pass.
@@ -64,7 +66,12 @@ public sealed class CloudActivityBatchConsumer(GovernanceDbContext db, ObservedO
         // The drift check runs in the same transaction as the changes, so a finding opens or resolves the moment
         // the event that causes it is stored.
         await organization.ApplyAsync(changes,
-            cancellationToken => findings.ReconcileAsync((message, ct) => context.Publish(message, message.GetType(), ct), cancellationToken),
+            cancellationToken => findings.ReconcileAsync(Publish, cancellationToken),
             context.CancellationToken);
+
+        // After the organisation changes of the batch: an account moved by this batch is judged where it now sits.
+        await guardrails.EvaluateAsync(context.Message.Activities, Publish, context.CancellationToken);
+
+        Task Publish(object message, CancellationToken cancellationToken) => context.Publish(message, message.GetType(), cancellationToken);
     }
 }

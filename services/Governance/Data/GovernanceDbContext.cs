@@ -30,6 +30,8 @@ public sealed class GovernanceDbContext(DbContextOptions<GovernanceDbContext> op
 
     public DbSet<Suppression> Suppressions => Set<Suppression>();
 
+    public DbSet<GuardrailEvent> GuardrailEvents => Set<GuardrailEvent>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(GovernanceDbContext).Assembly);
 }

@@ -24,6 +24,7 @@ public static class Extensions
         builder.Services.AddOptions<InventoryOptions>().BindConfiguration(InventoryOptions.Section)
             .Validate(o => o.MaxBytes > 0, "Governance:Inventory:MaxBytes is a positive number of bytes.")
             .ValidateOnStart();
+        builder.Services.AddScoped<GuardrailFindings>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddControlTowerBus("governance", bus => bus.AddConsumer<CloudActivityBatchConsumer>());
         // After the migrations and the bus: it records the baseline file and announces what that changes.

@@ -26,7 +26,8 @@ public sealed class DriftFindings(GovernanceDbContext db, BaselineProvider basel
         var aws = await OrganizationApi.ReadInTransactionAsync(db, cancellationToken);
         var azure = await AzureApi.ReadInTransactionAsync(db, cancellationToken);
         var drift = DriftEvaluator.Evaluate(landingZone, aws, azure).ToDictionary(d => (d.Type, d.Subject));
-        var findings = await db.Findings.ToDictionaryAsync(f => (f.Type, f.Subject), cancellationToken);
+        // Guardrail findings are not the drift check's to resolve.
+        var findings = await db.Findings.Where(f => f.Kind == Finding.Drift).ToDictionaryAsync(f => (f.Type, f.Subject), cancellationToken);
         var suppressions = await ActiveSuppressions.ReadAsync(db, now, cancellationToken);
 
         foreach (var (key, current) in drift)

@@ -48,7 +48,7 @@ public sealed class SuppressionEnds(GovernanceDbContext db, TimeProvider clock, 
             var announced = 0;
             foreach (var finding in open.Where(f => endedMatchers.Covering(f.Type, f.Subject) is not null && active.Covering(f.Type, f.Subject) is null))
             {
-                await publish(DriftFindings.Announcement(finding), cancellationToken);
+                await publish(await AnnouncementAsync(finding, cancellationToken), cancellationToken);
                 announced++;
             }
             foreach (var suppression in ended)
@@ -61,6 +61,20 @@ public sealed class SuppressionEnds(GovernanceDbContext db, TimeProvider clock, 
             await transaction.CommitAsync(cancellationToken);
             return announced;
         });
+
+    /// <summary>What announced the finding's current occurrence: DriftDetected, or GuardrailViolated with its evidence event's time.</summary>
+    private async Task<object> AnnouncementAsync(Finding finding, CancellationToken cancellationToken)
+    {
+        if (finding.Kind != Finding.Guardrail)
+        {
+            return DriftFindings.Announcement(finding);
+        }
+        var evidence = await db.GuardrailEvents.AsNoTracking()
+            .Where(e => e.ControlId == finding.Type && e.EventId == finding.EvidenceEventId)
+            .Select(e => (DateTimeOffset?)e.EventTime).FirstOrDefaultAsync(cancellationToken);
+        return GuardrailFindings.Announcement(finding.Id, finding.Occurrences, finding.Type, finding.Subject, finding.Severity, finding.Provider ?? "",
+            finding.Account ?? "", finding.EvidenceEventId ?? "", evidence ?? finding.LastDetectedAt, finding.LastDetectedAt);
+    }
 }
 
 /// <summary>Looks for ended suppressions every <c>Governance:SuppressionSweepSeconds</c> (default 15).</summary>
