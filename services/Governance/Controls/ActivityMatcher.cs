@@ -69,6 +69,8 @@ public abstract class ValueTest
     {
         private readonly HashSet<string> set = new(allowed, ignoreCase ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
 
+        public IReadOnlyList<string> Allowed => allowed;
+
         public override bool Test(IReadOnlyList<string> values) => values.Any(set.Contains);
     }
 

@@ -1,5 +1,6 @@
 using ControlTower.Governance.Apis;
 using ControlTower.Governance.Baseline;
+using ControlTower.Governance.Controls;
 using ControlTower.Governance.Scp;
 
 namespace ControlTower.Governance.Drift;
@@ -20,6 +21,7 @@ public static class DriftEvaluator
     /// <summary>The drift of both clouds the baseline describes, AWS then Azure types in one order.</summary>
     public static IReadOnlyList<DriftFinding> Evaluate(LandingZoneBaseline baseline, ObservedOrganizationView aws, ObservedAzureView azure) =>
         [.. (baseline.Aws is { } awsBaseline ? Evaluate(awsBaseline, aws) : [])
+            .Concat(PreventiveControlDrift.Evaluate(baseline, aws, ControlCatalog.Default))
             .Concat(baseline.Azure is { } azureBaseline ? AzureDriftEvaluator.Evaluate(azureBaseline, azure) : [])
             .OrderBy(f => f.Type, StringComparer.Ordinal).ThenBy(f => f.Subject, StringComparer.Ordinal)];
 
@@ -138,7 +140,8 @@ public static class DriftEvaluator
         var accounts = weakened.SelectMany(w => w.Accounts).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         yield return new DriftFinding("SCP_WEAKENS_CONTROL", policy.Id, "high",
             $"{policy.Name} denies {string.Join(", ", weakened.Select(Describe))} in every account under {string.Join(", ", policy.Targets)}",
-            $"the new document no longer denies {string.Join(", ", weakened.Select(Describe))}; {accounts.Count} account(s) lose the guardrail: "
+            $"the new document no longer denies {string.Join(", ", weakened.Select(Describe))}; {accounts.Count} account(s) it governs no longer get "
+                + "that denial from it (PREVENTIVE_CONTROL_WEAKENED says where no other policy still makes it): "
                 + string.Join(", ", accounts.Take(10)) + (accounts.Count > 10 ? ", …" : ""),
             $"Restore the denial in {policy.Id} now (the baseline document), then find out who changed it and why", seen.EventId, seen.ChangedAt);
 

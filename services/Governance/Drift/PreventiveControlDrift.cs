@@ -1,0 +1,215 @@
+using ControlTower.Governance.Apis;
+using ControlTower.Governance.Baseline;
+using ControlTower.Governance.Controls;
+using ControlTower.Governance.Scp;
+
+namespace ControlTower.Governance.Drift;
+
+/// <summary>
+/// Whether the SCPs as observed still enforce each preventive control where the baseline enables it. A
+/// preventive control asserts that its actions (the service and operations its matcher names) are denied to an
+/// ordinary principal of every account it is on. Each assertion the baseline's own SCPs make hold is asked again
+/// of the observed ones (their documents and attachments, and any policy not in the baseline attached on the
+/// way), in every region the policies name: one that no longer holds is PREVENTIVE_CONTROL_WEAKENED, whichever
+/// policy changed, managed or not. Accounts whose paths carry the same policies are decided once.
+/// </summary>
+public static class PreventiveControlDrift
+{
+    private const string Probe = "ControlTowerProbe";
+
+    public static IEnumerable<DriftFinding> Evaluate(LandingZoneBaseline landingZone, ObservedOrganizationView observed, ControlCatalog catalog)
+    {
+        if (landingZone.Aws is not { } baseline)
+        {
+            yield break;
+        }
+        var placement = new ControlPlacement(landingZone, catalog);
+        var controls = catalog.Controls.Where(c => c.Provider == "aws" && c.IsPreventive)
+            .Select(c => (Control: c, Actions: Actions(c.Match).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal).ToList()))
+            .Where(c => c.Actions.Count > 0)
+            .ToList();
+        if (controls.Count == 0)
+        {
+            yield break;
+        }
+        var before = BaselineLevels(baseline);
+        var after = ObservedLevels(baseline, observed);
+        var regions = Regions(before.Values.Concat(after.Values).SelectMany(l => l));
+        var parents = baseline.OrganizationalUnits.ToDictionary(o => o.Id, o => o.ParentId, StringComparer.Ordinal);
+        var noOus = new Dictionary<string, string?>(StringComparer.Ordinal);
+        // (control, action) → the accounts that lose the denial.
+        var lost = new SortedDictionary<string, SortedDictionary<string, SortedSet<string>>>(StringComparer.Ordinal);
+        var decided = new Dictionary<(string Path, string Action), bool>();
+        var evidence = observed.Policies.Where(p => p.ChangedAt is not null).MaxBy(p => p.ChangedAt);
+
+        foreach (var account in baseline.Accounts.Where(a => a.Id != baseline.ManagementAccount))
+        {
+            var enabled = placement.Resolve("aws", account.Id, null, noOus).Enabled;
+            var chain = Chain(account, parents);
+            var beforePath = chain.Select(t => new ScpLevel(t, before.GetValueOrDefault(t) ?? [ScpPolicy.FullAwsAccess])).ToList();
+            var afterPath = chain.Select(t => new ScpLevel(t, after.GetValueOrDefault(t) ?? [ScpPolicy.FullAwsAccess])).ToList();
+            // The same policies on the same kind of path decide alike, whichever account: decided once.
+            var signature = string.Join('|', chain.Skip(1).SkipLast(1)) + "#" + Signature(beforePath[^1]) + "#" + Signature(afterPath[^1]);
+            foreach (var (control, actions) in controls.Where(c => enabled.ContainsKey(c.Control.Id)))
+            {
+                foreach (var action in actions)
+                {
+                    if (!decided.TryGetValue((signature, action), out var weakened))
+                    {
+                        weakened = decided[(signature, action)] = regions.Any(region =>
+                        {
+                            var request = ScpRequest.Of(action, "*", ("aws:PrincipalArn", $"arn:aws:iam::{account.Id}:role/{Probe}"),
+                                ("aws:PrincipalAccount", account.Id), ("aws:RequestedRegion", region));
+                            return Denied(request, beforePath) && !Denied(request, afterPath);
+                        });
+                    }
+                    if (weakened)
+                    {
+                        if (!lost.TryGetValue(control.Id, out var byAction))
+                        {
+                            lost[control.Id] = byAction = new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal);
+                        }
+                        if (!byAction.TryGetValue(action, out var accounts))
+                        {
+                            byAction[action] = accounts = new SortedSet<string>(StringComparer.Ordinal);
+                        }
+                        accounts.Add(account.Id);
+                    }
+                }
+            }
+        }
+
+        foreach (var (controlId, byAction) in lost)
+        {
+            var control = controls.First(c => c.Control.Id == controlId).Control;
+            var accounts = byAction.Values.SelectMany(a => a).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            yield return new DriftFinding("PREVENTIVE_CONTROL_WEAKENED", controlId, control.Severity == "critical" ? "critical" : "high",
+                $"{control.Title}: the SCPs deny {string.Join(", ", byAction.Keys)} in every account it is on",
+                $"the SCPs as observed no longer deny {string.Join(", ", byAction.Keys)} in {accounts.Count} account(s): "
+                    + string.Join(", ", accounts.Take(10)) + (accounts.Count > 10 ? ", …" : ""),
+                $"Restore the SCPs that enforce {controlId} (the baseline's documents and attachments); {control.Repair}",
+                evidence?.EventId, evidence?.ChangedAt);
+        }
+    }
+
+    /// <summary>The IAM actions a control's matcher names: each service with each operation, in every alternative.</summary>
+    public static IEnumerable<string> Actions(ActivityMatcher matcher)
+    {
+        var services = Values(matcher, "service");
+        var operations = Values(matcher, "operation");
+        foreach (var service in services)
+        {
+            foreach (var operation in operations)
+            {
+                yield return $"{service}:{operation}";
+            }
+        }
+        foreach (var alternative in matcher.Any)
+        {
+            foreach (var action in Actions(alternative))
+            {
+                yield return action;
+            }
+        }
+
+        static IReadOnlyList<string> Values(ActivityMatcher matcher, string attribute) =>
+            matcher.Conditions.FirstOrDefault(c => c.Source.Path is null && c.Source.Name == attribute)?.Test is ValueTest.OneOf oneOf ? oneOf.Allowed : [];
+    }
+
+    private static bool Denied(ScpRequest request, IReadOnlyList<ScpLevel> path) =>
+        ScpEvaluator.Decide(request, path).Outcome is ScpOutcome.ExplicitDeny or ScpOutcome.ImplicitDeny;
+
+    private static string Signature(ScpLevel level) => string.Join(',', level.Policies.Select(p => p.Id));
+
+    /// <summary>Root first, the account last.</summary>
+    private static List<string> Chain(BaselineAccount account, Dictionary<string, string> parents)
+    {
+        var chain = new List<string> { account.Id };
+        for (var target = account.ParentId; ; target = parents[target])
+        {
+            chain.Add(target);
+            if (!parents.ContainsKey(target))
+            {
+                break;
+            }
+        }
+        chain.Reverse();
+        return chain;
+    }
+
+    private static Dictionary<string, List<ScpPolicy>> BaselineLevels(AwsBaseline baseline)
+    {
+        var levels = new Dictionary<string, List<ScpPolicy>>(StringComparer.Ordinal);
+        foreach (var policy in baseline.Policies)
+        {
+            foreach (var target in policy.Targets)
+            {
+                Level(levels, target).Add(policy.Compiled);
+            }
+        }
+        return levels;
+    }
+
+    /// <summary>
+    /// The policies on each target as observed: a baseline policy where the baseline attaches it unless seen
+    /// detached, and wherever seen attached, with its observed document if one was seen (and still an SCP);
+    /// any other observed policy where seen attached. A deleted policy is nowhere.
+    /// </summary>
+    private static Dictionary<string, List<ScpPolicy>> ObservedLevels(AwsBaseline baseline, ObservedOrganizationView observed)
+    {
+        var seen = observed.Policies.ToDictionary(p => p.PolicyId, StringComparer.Ordinal);
+        var levels = new Dictionary<string, List<ScpPolicy>>(StringComparer.Ordinal);
+        foreach (var policy in baseline.Policies)
+        {
+            var view = seen.GetValueOrDefault(policy.Id);
+            if (view?.Deleted == true)
+            {
+                continue;
+            }
+            var compiled = view?.Content is { } content ? ScpParser.Parse(policy.Id, policy.Name, content).Policy ?? policy.Compiled : policy.Compiled;
+            var targets = policy.Targets.Except(view?.DetachedFrom ?? [], StringComparer.Ordinal).Union(view?.Targets ?? [], StringComparer.Ordinal);
+            foreach (var target in targets)
+            {
+                Level(levels, target).Add(compiled);
+            }
+        }
+        var baselineIds = baseline.Policies.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var view in observed.Policies.Where(p => !p.Deleted && !baselineIds.Contains(p.PolicyId) && p.Content is not null
+                     && p.Type is null or "SERVICE_CONTROL_POLICY"))
+        {
+            if (ScpParser.Parse(view.PolicyId, view.Name ?? view.PolicyId, view.Content!).Policy is { } compiled)
+            {
+                foreach (var target in view.Targets)
+                {
+                    Level(levels, target).Add(compiled);
+                }
+            }
+        }
+        return levels;
+    }
+
+    private static List<ScpPolicy> Level(Dictionary<string, List<ScpPolicy>> levels, string target)
+    {
+        if (!levels.TryGetValue(target, out var list))
+        {
+            // The deny-list strategy: FullAWSAccess at every level.
+            levels[target] = list = [ScpPolicy.FullAwsAccess];
+        }
+        return list;
+    }
+
+    /// <summary>The regions the policies name in aws:RequestedRegion conditions, and us-east-1: a denial must hold in each.</summary>
+    private static IReadOnlyList<string> Regions(IEnumerable<ScpPolicy> policies)
+    {
+        var regions = new SortedSet<string>(StringComparer.Ordinal) { "us-east-1" };
+        foreach (var condition in policies.Distinct().SelectMany(p => p.Statements).SelectMany(s => s.Conditions)
+                     .Where(c => string.Equals(c.Key, "aws:RequestedRegion", StringComparison.OrdinalIgnoreCase)))
+        {
+            foreach (var value in condition.Values)
+            {
+                regions.Add(value);
+            }
+        }
+        return [.. regions];
+    }
+}
