@@ -53,7 +53,7 @@ public static class BaselineApi
         return TypedResults.Ok(BaselineView.From(current));
     }
 
-    public static async Task<IResult> ReplaceBaseline(HttpContext context, BaselineHistory history, IPublishEndpoint publisher, bool? dryRun,
+    public static async Task<IResult> ReplaceBaseline(HttpContext context, BaselineHistory history, Outbox<GovernanceDbContext> outbox, bool? dryRun,
         string? reason, CancellationToken cancellationToken)
     {
         var request = context.Request;
@@ -81,7 +81,7 @@ public static class BaselineApi
         }
         var ifMatch = request.Headers.IfMatch.Count > 0 ? request.Headers.IfMatch.ToString().Trim() : null;
         var outcome = await history.ReplaceAsync(yaml, context.AuthenticatedSource() ?? "unknown", reason, ifMatch, dryRun ?? false,
-            (message, ct) => publisher.Publish(message, message.GetType(), ct), cancellationToken);
+            outbox.Publish, cancellationToken);
         switch (outcome)
         {
             case BaselineOutcome.Invalid invalid:

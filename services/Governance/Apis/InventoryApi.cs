@@ -45,7 +45,7 @@ public static partial class InventoryApi
     }
 
     public static async Task<IResult> Import(HttpContext context, IOptions<InventoryOptions> options, IOptions<JsonOptions> json, BaselineProvider baseline,
-        ObservedOrganizationStore store, DriftFindings findings, GovernanceDbContext db, IPublishEndpoint publisher, TimeProvider clock)
+        ObservedOrganizationStore store, DriftFindings findings, GovernanceDbContext db, Outbox<GovernanceDbContext> outbox, TimeProvider clock)
     {
         var request = context.Request;
         var limit = options.Value.MaxBytes;
@@ -98,11 +98,9 @@ public static partial class InventoryApi
 
         var snapshotId = $"inventory:{Guid.CreateVersion7(clock.GetUtcNow()):N}";
         var (changes, absences) = InventoryChanges.From(snapshot, (await baseline.CurrentAsync(db, context.RequestAborted))?.Baseline, snapshotId);
-        // REVIEW: announcements go out before the commit, as in the consumer; but an HTTP caller is not redelivered,
-        // so a failed commit can leave an announced finding that was never stored. The shared outbox
-        // (ARCHITECTURE.md, Messaging) is the fix once it exists.
+        // Announcements go to the outbox in the same transaction: they leave after the commit, never without it.
         var marked = await store.ApplySnapshotAsync(changes, absences, snapshot.TakenAt!.Value, snapshotId,
-            cancellationToken => findings.ReconcileAsync((message, ct) => publisher.Publish(message, message.GetType(), ct), cancellationToken),
+            cancellationToken => findings.ReconcileAsync(outbox.Publish, cancellationToken),
             context.RequestAborted);
         var open = await db.Findings.CountAsync(f => f.Status == "open", context.RequestAborted);
         return TypedResults.Ok(new InventoryImportView(snapshotId, snapshot.TakenAt.Value,

@@ -117,7 +117,7 @@ public static class SuppressionsApi
     }
 
     public static async Task<Results<Ok<SuppressionView>, ProblemHttpResult>> Lift(
-        HttpContext context, Guid id, GovernanceDbContext db, SuppressionEnds ends, IPublishEndpoint publisher, TimeProvider clock)
+        HttpContext context, Guid id, GovernanceDbContext db, SuppressionEnds ends, Outbox<GovernanceDbContext> outbox, TimeProvider clock)
     {
         var suppression = await db.Suppressions.SingleOrDefaultAsync(s => s.Id == id, context.RequestAborted);
         var now = clock.GetUtcNow();
@@ -134,7 +134,7 @@ public static class SuppressionsApi
         suppression.LiftedAt = now;
         suppression.LiftedBy = context.AuthenticatedSource() ?? "unknown";
         await db.SaveChangesAsync(context.RequestAborted);
-        await ends.HandleAsync((message, ct) => publisher.Publish(message, message.GetType(), ct), context.RequestAborted);
+        await ends.HandleAsync(outbox.Publish, context.RequestAborted);
         return TypedResults.Ok(await ViewAsync(db, suppression, now, context.RequestAborted));
     }
 

@@ -1,15 +1,13 @@
-using MassTransit;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace ControlTower.Governance.Baseline;
 
 /// <summary>
-/// Records the baseline file read at start as a version (when a deploy changed it) once the database and
-/// the bus are up, reconciling the findings against it; retried until it succeeds. Until then the
-/// <c>baseline</c> health check says so.
+/// Records the baseline file read at start as a version (when a deploy changed it) once the database is up,
+/// reconciling the findings against it (their announcements leave through the outbox); retried until it
+/// succeeds. Until then the <c>baseline</c> health check says so.
 /// </summary>
-public sealed class BaselineStartup(IServiceProvider services, BaselineProvider provider, IBusControl bus, ILogger<BaselineStartup> logger)
-    : BackgroundService
+public sealed class BaselineStartup(IServiceProvider services, BaselineProvider provider, ILogger<BaselineStartup> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -18,15 +16,9 @@ public sealed class BaselineStartup(IServiceProvider services, BaselineProvider 
         {
             try
             {
-                if (provider.FromFile is not null)
-                {
-                    // Findings that open or resolve are announced: the bus must be able to publish first.
-                    await bus.WaitForHealthStatus(BusHealthStatus.Healthy, stoppingToken);
-                }
                 await using var scope = services.CreateAsyncScope();
-                var publisher = scope.ServiceProvider.GetRequiredService<IPublishEndpoint>();
-                await scope.ServiceProvider.GetRequiredService<BaselineHistory>()
-                    .RecordFileAsync((message, ct) => publisher.Publish(message, message.GetType(), ct), stoppingToken);
+                var outbox = scope.ServiceProvider.GetRequiredService<Outbox<Data.GovernanceDbContext>>();
+                await scope.ServiceProvider.GetRequiredService<BaselineHistory>().RecordFileAsync(outbox.Publish, stoppingToken);
                 provider.MarkStarted();
                 return;
             }

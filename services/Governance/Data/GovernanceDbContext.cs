@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using Microsoft.EntityFrameworkCore;
 
 namespace ControlTower.Governance.Data;
@@ -33,5 +34,5 @@ public sealed class GovernanceDbContext(DbContextOptions<GovernanceDbContext> op
     public DbSet<GuardrailEvent> GuardrailEvents => Set<GuardrailEvent>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
-        modelBuilder.ApplyConfigurationsFromAssembly(typeof(GovernanceDbContext).Assembly);
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(GovernanceDbContext).Assembly).AddOutbox();
 }

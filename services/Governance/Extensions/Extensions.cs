@@ -27,6 +27,8 @@ public static class Extensions
         builder.Services.AddScoped<GuardrailFindings>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddControlTowerBus("governance", bus => bus.AddConsumer<CloudActivityBatchConsumer>());
+        // What an HTTP request or a background job changes and announces leaves through the outbox, after the commit.
+        builder.AddOutbox<IHostApplicationBuilder, GovernanceDbContext>();
         // After the migrations and the bus: it records the baseline file and announces what that changes.
         builder.Services.AddHostedService<BaselineStartup>();
         builder.Services.AddHealthChecks().AddCheck<BaselineHealthCheck>("baseline");

@@ -88,9 +88,8 @@ public sealed class SuppressionSweep(IServiceProvider services, IConfiguration c
             try
             {
                 await using var scope = services.CreateAsyncScope();
-                var publisher = scope.ServiceProvider.GetRequiredService<MassTransit.IPublishEndpoint>();
-                var announced = await scope.ServiceProvider.GetRequiredService<SuppressionEnds>()
-                    .HandleAsync((message, ct) => publisher.Publish(message, message.GetType(), ct), stoppingToken);
+                var outbox = scope.ServiceProvider.GetRequiredService<Outbox<GovernanceDbContext>>();
+                var announced = await scope.ServiceProvider.GetRequiredService<SuppressionEnds>().HandleAsync(outbox.Publish, stoppingToken);
                 if (announced > 0)
                 {
                     logger.LogWarning("{Count} finding(s) announced again: their suppression ended", announced);
