@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using ControlTower.Contracts.Activity;
 using ControlTower.Contracts.Governance;
 using ControlTower.Governance.Apis;
+using ControlTower.Testing;
 using ControlTower.Testing.Infrastructure;
 using ControlTower.Testing.Services;
 using MassTransit;
@@ -134,7 +135,7 @@ public sealed class AzureDriftTests(InfrastructureFixture infrastructure) : IAsy
         await Publish(bus, [.. events, earlierMove, earlierAssignment, earlierGroup]);
         await Publish(bus, [.. events, sentinelWrite]);
 
-        var azure = await Eventually(async () =>
+        var azure = await Eventually.Async(async () =>
         {
             var view = await client.GetFromJsonAsync<ObservedAzureView>("/api/governance/azure", TestContext.Current.CancellationToken);
             return view!.ManagementGroups.Any(g => g.GroupId == sentinel) ? view : null;
@@ -170,23 +171,6 @@ public sealed class AzureDriftTests(InfrastructureFixture infrastructure) : IAsy
         bus.Publish(new CloudActivityBatch { BatchId = Guid.NewGuid(), Source = "test", ReceivedAt = DateTimeOffset.UtcNow, Activities = activities },
             TestContext.Current.CancellationToken);
 
-    private async Task<List<FindingView>> Findings(Func<List<FindingView>, bool> until) =>
-        await Eventually(async () =>
-        {
-            var findings = (await client.GetFromJsonAsync<List<FindingView>>("/api/governance/findings?kind=drift", TestContext.Current.CancellationToken))!;
-            return until(findings) ? findings : null;
-        });
-
-    private static async Task<T> Eventually<T>(Func<Task<T?>> probe) where T : class
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            if (await probe() is { } value)
-            {
-                return value;
-            }
-            await Task.Delay(100, timeout.Token);
-        }
-    }
+    private Task<List<FindingView>> Findings(Func<List<FindingView>, bool> until) =>
+        client.GetUntilAsync("/api/governance/findings?kind=drift", until);
 }

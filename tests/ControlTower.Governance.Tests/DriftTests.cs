@@ -147,20 +147,9 @@ public sealed class DriftTests(InfrastructureFixture infrastructure) : IAsyncLif
         Assert.DoesNotContain(detected.Messages, m => m.GetProperty("type").GetString() == "SCP_WEAKENS_CONTROL");
     }
 
-    private async Task<List<FindingView>> Findings(Func<List<FindingView>, bool> until)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            // Drift findings only: other tests' events reach this host too, and may break its controls.
-            var findings = (await client.GetFromJsonAsync<List<FindingView>>("/api/governance/findings?kind=drift", timeout.Token))!;
-            if (until(findings))
-            {
-                return findings;
-            }
-            await Task.Delay(100, timeout.Token);
-        }
-    }
+    // Drift findings only: other tests' events reach this host too, and may break its controls.
+    private Task<List<FindingView>> Findings(Func<List<FindingView>, bool> until) =>
+        client.GetUntilAsync("/api/governance/findings?kind=drift", until);
 
     [Fact]
     public async Task ImpactPreviewNamesTheAccountsThatWouldGainOrLoseAnAction()

@@ -6,6 +6,7 @@ using ControlTower.Contracts.Activity;
 using ControlTower.Contracts.Governance;
 using ControlTower.Governance.Apis;
 using ControlTower.Governance.Controls;
+using ControlTower.Testing;
 using ControlTower.Testing.Infrastructure;
 using ControlTower.Testing.Services;
 using MassTransit;
@@ -111,19 +112,8 @@ public sealed class GuardrailTests(InfrastructureFixture infrastructure) : IAsyn
         FromCloudTrail(CloudTrail("ec2.amazonaws.com", "DisableEbsEncryptionByDefault", account,
             new JsonObject { ["DisableEbsEncryptionByDefaultRequest"] = "" }, region: region));
 
-    private async Task<List<FindingView>> GuardrailFindings(Func<List<FindingView>, bool> until)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var findings = (await client.GetFromJsonAsync<List<FindingView>>("/api/governance/findings?kind=guardrail", timeout.Token))!;
-            if (until(findings))
-            {
-                return findings;
-            }
-            await Task.Delay(100, timeout.Token);
-        }
-    }
+    private Task<List<FindingView>> GuardrailFindings(Func<List<FindingView>, bool> until) =>
+        client.GetUntilAsync("/api/governance/findings?kind=guardrail", until);
 
     [Fact]
     public async Task ASuppressedViolationIsKeptButAnnouncedOnlyWhenTheSuppressionIsLifted()

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ControlTower.Contracts.Activity;
 using ControlTower.Governance.Apis;
+using ControlTower.Testing;
 using ControlTower.Testing.Infrastructure;
 using ControlTower.Testing.Services;
 using MassTransit;
@@ -158,7 +159,7 @@ public sealed class InventoryTests(InfrastructureFixture infrastructure) : IAsyn
         {
             BatchId = Guid.NewGuid(), Source = "test", ReceivedAt = DateTimeOffset.UtcNow, Activities = [awsMove, azureMove],
         }, TestContext.Current.CancellationToken);
-        await Eventually(async () => (await Drift()).Count == 2 ? true : (bool?)null);
+        await Eventually.ValueAsync(async () => (await Drift()).Count == 2 ? true : (bool?)null);
 
         // Taken before the events: the events' state stays, and so does their drift.
         var stale = await Import(organization.Snapshot("2026-11-28T11:00:00Z"));
@@ -270,18 +271,6 @@ public sealed class InventoryTests(InfrastructureFixture infrastructure) : IAsyn
         }
     }
 
-    private static async Task<T> Eventually<T>(Func<Task<T?>> probe) where T : struct
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            if (await probe() is { } value)
-            {
-                return value;
-            }
-            await Task.Delay(100, timeout.Token);
-        }
-    }
 
     /// <summary>A JSON body sent without a Content-Length (chunked), as a pipeline streaming its snapshot would.</summary>
     private sealed class ChunkedContent : HttpContent

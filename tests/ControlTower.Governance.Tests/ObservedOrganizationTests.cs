@@ -87,7 +87,7 @@ public sealed class ObservedOrganizationTests(InfrastructureFixture infrastructu
                 TestContext.Current.CancellationToken);
         }
 
-        var organization = await Eventually(async () =>
+        var organization = await Eventually.Async(async () =>
         {
             var view = await client.GetFromJsonAsync<ObservedOrganizationView>("/api/governance/organization", TestContext.Current.CancellationToken);
             return view!.Settings.Any(s => s.Key == sentinelKey) ? view : null;
@@ -110,18 +110,5 @@ public sealed class ObservedOrganizationTests(InfrastructureFixture infrastructu
         Assert.False(organization.Settings.Single(s => s.Key == "service-access/controltower.amazonaws.com").Enabled);
         Assert.False(organization.Settings.Single(s => s.Key == "policy-type/r-ab12/SERVICE_CONTROL_POLICY").Enabled);
         Assert.True(organization.Settings.Single(s => s.Key == sentinelKey).Enabled);
-    }
-
-    private static async Task<T> Eventually<T>(Func<Task<T?>> probe) where T : class
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            if (await probe() is { } value)
-            {
-                return value;
-            }
-            await Task.Delay(100, timeout.Token);
-        }
     }
 }

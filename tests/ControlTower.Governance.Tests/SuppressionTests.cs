@@ -41,19 +41,8 @@ public sealed class SuppressionTests(InfrastructureFixture infrastructure) : IAs
     private Task<HttpResponseMessage> SuppressAsync(string type, string subject, string? reason, DateTimeOffset? expiresAt) =>
         client.PostAsJsonAsync("/api/governance/suppressions", new SuppressionRequest(type, subject, reason, expiresAt), TestContext.Current.CancellationToken);
 
-    private async Task<List<FindingView>> FindingsAsync(string query, Func<List<FindingView>, bool> until)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var findings = (await client.GetFromJsonAsync<List<FindingView>>("/api/governance/findings" + query, timeout.Token))!;
-            if (until(findings))
-            {
-                return findings;
-            }
-            await Task.Delay(100, timeout.Token);
-        }
-    }
+    private Task<List<FindingView>> FindingsAsync(string query, Func<List<FindingView>, bool> until) =>
+        client.GetUntilAsync("/api/governance/findings" + query, until);
 
     [Fact]
     public async Task ASuppressedFindingIsKeptButNotAnnouncedUntilTheSuppressionIsLifted()

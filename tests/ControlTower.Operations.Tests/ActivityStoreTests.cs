@@ -5,6 +5,7 @@ using ControlTower.Contracts.Activity;
 using ControlTower.Operations.Activity;
 using ControlTower.Operations.Apis;
 using ControlTower.Operations.Data;
+using ControlTower.Testing;
 using ControlTower.Testing.Infrastructure;
 using ControlTower.Testing.Services;
 using MassTransit;
@@ -107,7 +108,7 @@ public sealed class ActivityStoreTests(InfrastructureFixture infrastructure) : I
         await bus.Publish(batch, TestContext.Current.CancellationToken);
         await bus.Publish(batch, TestContext.Current.CancellationToken);
 
-        var detail = await Eventually(async () =>
+        var detail = await Eventually.ValueAsync(async () =>
         {
             using var response = await client.GetAsync($"/api/activity/aws/{eventId}", TestContext.Current.CancellationToken);
             return response.StatusCode == HttpStatusCode.OK
@@ -142,7 +143,7 @@ public sealed class ActivityStoreTests(InfrastructureFixture infrastructure) : I
 
         await factory.Services.GetRequiredService<IBus>().Publish(Batch(activity), TestContext.Current.CancellationToken);
 
-        var detail = await Eventually(async () =>
+        var detail = await Eventually.ValueAsync(async () =>
         {
             using var response = await client.GetAsync($"/api/activity/azure/{eventId}", TestContext.Current.CancellationToken);
             return response.StatusCode == HttpStatusCode.OK
@@ -213,18 +214,5 @@ public sealed class ActivityStoreTests(InfrastructureFixture infrastructure) : I
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-    }
-
-    private static async Task<T> Eventually<T>(Func<Task<T?>> probe) where T : struct
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            if (await probe() is { } value)
-            {
-                return value;
-            }
-            await Task.Delay(100, timeout.Token);
-        }
     }
 }
