@@ -23,6 +23,7 @@ public sealed class ControlPlacement
     private readonly Dictionary<string, string?> awsParents = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<string>> awsControls = new(StringComparer.Ordinal);
     private readonly Dictionary<string, BaselineManagementGroup> groups = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, BaselineAccount> accounts = new(StringComparer.Ordinal);
 
     public ControlPlacement(LandingZoneBaseline baseline, ControlCatalog catalog)
     {
@@ -36,6 +37,10 @@ public sealed class ControlPlacement
             {
                 awsParents[ou.Id] = ou.ParentId;
                 awsControls[ou.Id] = ou.Controls;
+            }
+            foreach (var account in aws.Accounts)
+            {
+                accounts.TryAdd(account.Id, account);
             }
         }
         foreach (var group in azure?.ManagementGroups ?? [])
@@ -79,7 +84,7 @@ public sealed class ControlPlacement
             return new ControlScope(provider, account, subscription?.ManagementGroup, null, false, enabled);
         }
 
-        var known = aws?.Accounts.FirstOrDefault(a => a.Id == account);
+        var known = accounts.GetValueOrDefault(account);
         var parent = observedParent ?? known?.ParentId;
         // Nearest first: an OU's own listing names where a control is on even when an ancestor lists it too.
         var visited = new HashSet<string>(StringComparer.Ordinal);

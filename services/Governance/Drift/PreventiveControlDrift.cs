@@ -11,7 +11,8 @@ namespace ControlTower.Governance.Drift;
 /// ordinary principal of every account it is on. Each assertion the baseline's own SCPs make hold is asked again
 /// of the observed ones (their documents and attachments, and any policy not in the baseline attached on the
 /// way), in every region the policies name: one that no longer holds is PREVENTIVE_CONTROL_WEAKENED, whichever
-/// policy changed, managed or not. Accounts whose paths carry the same policies are decided once.
+/// policy changed, managed or not. Accounts whose paths carry the same policies are decided once, for a principal
+/// of the first of them (the guardrails' conditions name roles, not accounts).
 /// </summary>
 public static class PreventiveControlDrift
 {
@@ -42,14 +43,22 @@ public static class PreventiveControlDrift
         var decided = new Dictionary<(string Path, string Action), bool>();
         var evidence = observed.Policies.Where(p => p.ChangedAt is not null).MaxBy(p => p.ChangedAt);
 
+        var chains = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var enabledUnder = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
         foreach (var account in baseline.Accounts.Where(a => a.Id != baseline.ManagementAccount))
         {
-            var enabled = placement.Resolve("aws", account.Id, null, noOus).Enabled;
-            var chain = Chain(account, parents);
+            // What is on, and the path, depend on where the account sits: worked out once per parent.
+            if (!enabledUnder.TryGetValue(account.ParentId, out var enabled))
+            {
+                enabledUnder[account.ParentId] = enabled = placement.Resolve("aws", account.Id, null, noOus).Enabled;
+                chains[account.ParentId] = Chain(account.ParentId, parents);
+            }
+            var chain = chains[account.ParentId].Append(account.Id).ToList();
             var beforePath = chain.Select(t => new ScpLevel(t, before.GetValueOrDefault(t) ?? [ScpPolicy.FullAwsAccess])).ToList();
             var afterPath = chain.Select(t => new ScpLevel(t, after.GetValueOrDefault(t) ?? [ScpPolicy.FullAwsAccess])).ToList();
-            // The same policies on the same kind of path decide alike, whichever account: decided once.
-            var signature = string.Join('|', chain.Skip(1).SkipLast(1)) + "#" + Signature(beforePath[^1]) + "#" + Signature(afterPath[^1]);
+            // Paths that carry the same policies decide alike (a level with FullAWSAccess alone changes nothing): decided once.
+            var signature = string.Join(';', chain.Where(t => before.ContainsKey(t) || after.ContainsKey(t))
+                .Select(t => Signature(before.GetValueOrDefault(t)) + "/" + Signature(after.GetValueOrDefault(t))));
             foreach (var (control, actions) in controls.Where(c => enabled.ContainsKey(c.Control.Id)))
             {
                 foreach (var action in actions)
@@ -119,13 +128,13 @@ public static class PreventiveControlDrift
     private static bool Denied(ScpRequest request, IReadOnlyList<ScpLevel> path) =>
         ScpEvaluator.Decide(request, path).Outcome is ScpOutcome.ExplicitDeny or ScpOutcome.ImplicitDeny;
 
-    private static string Signature(ScpLevel level) => string.Join(',', level.Policies.Select(p => p.Id));
+    private static string Signature(List<ScpPolicy>? level) => level is null ? "" : string.Join(',', level.Select(p => p.Id));
 
-    /// <summary>Root first, the account last.</summary>
-    private static List<string> Chain(BaselineAccount account, Dictionary<string, string> parents)
+    /// <summary>From the root down to <paramref name="parent"/>.</summary>
+    private static List<string> Chain(string parent, Dictionary<string, string> parents)
     {
-        var chain = new List<string> { account.Id };
-        for (var target = account.ParentId; ; target = parents[target])
+        var chain = new List<string>();
+        for (var target = parent; ; target = parents[target])
         {
             chain.Add(target);
             if (!parents.ContainsKey(target))
