@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace ControlTower.ReleaseGate.Evaluation;
+
+/// <summary>
+/// The one canonical JSON form every hash and digest of the gate is taken over: object keys in ordinal order,
+/// no whitespace, numbers written as invariant strings (decimals without trailing zeros), times in UTC with
+/// seven fractional digits. Two equal values give the same bytes whatever order they were built in.
+/// </summary>
+public static class CanonicalJson
+{
+    public static byte[] ToUtf8(JsonNode? node)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false, SkipValidation = false }))
+        {
+            Write(writer, node);
+        }
+        return stream.ToArray();
+    }
+
+    public static string ToText(JsonNode? node) => Encoding.UTF8.GetString(ToUtf8(node));
+
+    /// <summary>Lower-case hex SHA-256 of the canonical bytes.</summary>
+    public static string Sha256(JsonNode? node) => Sha256(ToUtf8(node));
+
+    public static string Sha256(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    public static string Decimal(decimal value)
+    {
+        // "0.950" and "0.95" are the same number: drop the scale's trailing zeros.
+        var text = value.ToString("0.############################", CultureInfo.InvariantCulture);
+        return text == "-0" ? "0" : text;
+    }
+
+    public static string Time(DateTimeOffset value) =>
+        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    public static string Duration(TimeSpan value) =>
+        string.Create(CultureInfo.InvariantCulture, $"{(long)value.TotalSeconds}s");
+
+    public static string Integer(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static void Write(Utf8JsonWriter writer, JsonNode? node)
+    {
+        switch (node)
+        {
+            case null:
+                writer.WriteNullValue();
+                break;
+            case JsonObject obj:
+                writer.WriteStartObject();
+                foreach (var (key, value) in obj.OrderBy(p => p.Key, StringComparer.Ordinal))
+                {
+                    writer.WritePropertyName(key);
+                    Write(writer, value);
+                }
+                writer.WriteEndObject();
+                break;
+            case JsonArray array:
+                writer.WriteStartArray();
+                foreach (var item in array)
+                {
+                    Write(writer, item);
+                }
+                writer.WriteEndArray();
+                break;
+            case JsonValue value when value.TryGetValue<string>(out var text):
+                writer.WriteStringValue(text);
+                break;
+            case JsonValue value when value.TryGetValue<bool>(out var flag):
+                writer.WriteBooleanValue(flag);
+                break;
+            case JsonValue value when value.TryGetValue<int>(out var number):
+                writer.WriteNumberValue(number);
+                break;
+            case JsonValue value when value.TryGetValue<long>(out var big):
+                writer.WriteNumberValue(big);
+                break;
+            default:
+                // Floating point and decimals must come in as strings (Decimal above), so no binary
+                // representation can leak into a digest.
+                throw new ArgumentException($"Canonical JSON takes strings, booleans and integers only, not {node.GetValueKind()}.", nameof(node));
+        }
+    }
+}
