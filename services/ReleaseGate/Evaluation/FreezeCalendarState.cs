@@ -38,8 +38,21 @@ public static class FreezeCalendars
         if (window.Cron is { } cron && window.Duration is { } duration)
         {
             var expression = Expressions.GetOrAdd(cron, c => CronExpression.Parse(c, CronFormat.Standard));
-            var start = expression.GetPreviousOccurrence(at.ToUniversalTime(), zone, inclusive: true);
-            return start is { } s && s + duration > at ? (s.ToUniversalTime(), (s + duration).ToUniversalTime()) : null;
+            // Searched forwards from (at − duration), not backwards from at: Cronos moves a start that falls in a
+            // spring-forward gap to the transition only when searching forwards (backwards it answers a second
+            // before the gap). Any start in (at − duration, at] means closed; the newest one says until when.
+            var first = expression.GetNextOccurrence(at - duration, zone, inclusive: false);
+            if (first is not { } start || start > at)
+            {
+                return null;
+            }
+            // REVIEW: walks every start inside the window; fine for freeze calendars (hourly at the densest in practice).
+            var last = start;
+            while (expression.GetNextOccurrence(last, zone, inclusive: false) is { } next && next <= at)
+            {
+                last = next;
+            }
+            return (start.ToUniversalTime(), (last + duration).ToUniversalTime());
         }
         if (window.From is { } from && window.To is { } to)
         {

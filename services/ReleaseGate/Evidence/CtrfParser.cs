@@ -19,7 +19,11 @@ public static class CtrfParser
         }
         catch (JsonException e)
         {
-            return Fail($"not valid JSON: {e.Message}", e.LineNumber is { } line ? (int)line + 1 : null, e.Path);
+            // The reader's own message ends with its 0-based position; the error carries the 1-based line instead.
+            var cut = e.Message.IndexOf(" Path:", StringComparison.Ordinal) is var p and >= 0 ? p
+                : e.Message.IndexOf(" LineNumber:", StringComparison.Ordinal) is var q and >= 0 ? q : e.Message.Length;
+            var column = e.BytePositionInLine is { } b ? FormattableString.Invariant($" (column {b + 1})") : "";
+            return Fail($"not valid JSON: {e.Message[..cut].Trim()}{column}", e.LineNumber is { } line ? (int)line + 1 : null);
         }
         using (document)
         {

@@ -32,9 +32,12 @@ public static class JUnitParser
         }
         catch (XmlException e)
         {
-            return Fail(e.LineNumber > 0 ? e.LineNumber : null, e.Message.Contains("DTD", StringComparison.Ordinal)
-                ? "DTDs are not accepted in JUnit reports"
-                : $"not well-formed XML: {e.Message}");
+            if (e.Message.Contains("DTD", StringComparison.Ordinal))
+            {
+                // The reader refuses the DTD without a position; find the DOCTYPE's line ourselves.
+                return Fail(LineOf(bytes, "<!DOCTYPE"), "DTDs are not accepted in JUnit reports (no DOCTYPE, no entities)");
+            }
+            return Fail(e.LineNumber > 0 ? e.LineNumber : null, $"not well-formed XML: {e.Message}");
         }
 
         var root = document.Root!;
@@ -110,6 +113,13 @@ public static class JUnitParser
 
     private static decimal? Seconds(XElement suite) =>
         (string?)suite.Attribute("time") is { } text && decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var s) ? s : null;
+
+    private static int? LineOf(ReadOnlyMemory<byte> bytes, string marker)
+    {
+        var text = System.Text.Encoding.UTF8.GetString(bytes.Span);
+        var index = text.IndexOf(marker, StringComparison.Ordinal);
+        return index < 0 ? null : text.AsSpan(0, index).Count('\n') + 1;
+    }
 
     private static int? LineOf(XElement element) => ((IXmlLineInfo)element).HasLineInfo() ? ((IXmlLineInfo)element).LineNumber : null;
 

@@ -143,7 +143,7 @@ public static partial class GatePolicyParser
         TimeZoneInfo? timeZone = null;
         if (zone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(zone, out timeZone))
         {
-            reader.Error(map, path + ".timeZone", $"'{zone}' is not a known IANA time zone");
+            reader.Error(reader.At(map, "timeZone"), path + ".timeZone", $"'{zone}' is not a known IANA time zone");
         }
         var windows = new List<FreezeWindow>();
         foreach (var (windowNode, windowPath) in reader.Sequence(map, path, "windows"))
@@ -180,7 +180,7 @@ public static partial class GatePolicyParser
             }
             else if (to <= from)
             {
-                reader.Error(window, windowPath + ".to", "must be after from");
+                reader.Error(reader.At(window, "to"), windowPath + ".to", "must be after from");
             }
             windows.Add(new FreezeWindow { Cron = cron, Duration = duration, From = from, To = to, Reason = reason });
         }
@@ -210,7 +210,7 @@ public static partial class GatePolicyParser
         }
         if (!KindFields.TryGetValue(kind, out var fields))
         {
-            reader.Error(map, path + ".kind", $"'{kind}' is not a rule kind; known kinds: {string.Join(", ", KindFields.Keys.Order(StringComparer.Ordinal))}");
+            reader.Error(reader.At(map, "kind"), path + ".kind", $"'{kind}' is not a rule kind; known kinds: {string.Join(", ", KindFields.Keys.Order(StringComparer.Ordinal))}");
             return null;
         }
         reader.OnlyFields(map, path, [.. CommonRuleFields, .. fields]);
@@ -337,6 +337,9 @@ public static partial class GatePolicyParser
         public void Error(YamlNode node, string field, string message) => errors.Add(new PolicyError(Line(node.Start), field, message));
 
         private static string Join(string path, string field) => path.Length == 0 ? field : $"{path}.{field}";
+
+        /// <summary>The field's value node when present (so errors point at its line), else the mapping.</summary>
+        public YamlNode At(YamlMappingNode map, string field) => Field(map, field) ?? map;
 
         private static YamlNode? Field(YamlMappingNode map, string field) =>
             map.Children.TryGetValue(new YamlScalarNode(field), out var node) ? node : null;
