@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -13,20 +14,29 @@ namespace ControlTower.ReleaseGate.Evaluation;
 /// </summary>
 public static class CanonicalJson
 {
-    public static byte[] ToUtf8(JsonNode? node)
+    public static byte[] ToUtf8(JsonNode? node) => Write(node, 1024).WrittenSpan.ToArray();
+
+    /// <summary>The canonical bytes and their SHA-256 in one pass, without copying the bytes again.</summary>
+    public static (string Text, string Sha256) TextAndSha256(JsonNode? node, int sizeHint)
     {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false, SkipValidation = false }))
+        var buffer = Write(node, sizeHint);
+        return (Encoding.UTF8.GetString(buffer.WrittenSpan), Sha256(buffer.WrittenSpan));
+    }
+
+    private static ArrayBufferWriter<byte> Write(JsonNode? node, int sizeHint)
+    {
+        var buffer = new ArrayBufferWriter<byte>(sizeHint);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false, SkipValidation = false }))
         {
             Write(writer, node);
         }
-        return stream.ToArray();
+        return buffer;
     }
 
     public static string ToText(JsonNode? node) => Encoding.UTF8.GetString(ToUtf8(node));
 
     /// <summary>Lower-case hex SHA-256 of the canonical bytes.</summary>
-    public static string Sha256(JsonNode? node) => Sha256(ToUtf8(node));
+    public static string Sha256(JsonNode? node) => Sha256(Write(node, 512).WrittenSpan);
 
     public static string Sha256(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
@@ -54,7 +64,10 @@ public static class CanonicalJson
                 break;
             case JsonObject obj:
                 writer.WriteStartObject();
-                foreach (var (key, value) in obj.OrderBy(p => p.Key, StringComparer.Ordinal))
+                var properties = new KeyValuePair<string, JsonNode?>[obj.Count];
+                ((ICollection<KeyValuePair<string, JsonNode?>>)obj).CopyTo(properties, 0);
+                Array.Sort(properties, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+                foreach (var (key, value) in properties)
                 {
                     writer.WritePropertyName(key);
                     Write(writer, value);

@@ -105,7 +105,7 @@ public static class GateEvaluator
             ["decision"] = decision.ToString(),
             ["summary"] = summary,
         };
-        var canonicalText = CanonicalJson.ToText(canonical);
+        var (canonicalText, digest) = CanonicalJson.TextAndSha256(canonical, sizeHint: 4096 + 1536 * results.Count + 72 * digests.Count);
         return new GateVerdict
         {
             EvaluatorVersion = GatePolicySnapshot.EvaluatorVersion,
@@ -121,7 +121,7 @@ public static class GateEvaluator
             Waivers = waiverResults,
             Summary = summary,
             CanonicalJson = canonicalText,
-            Digest = CanonicalJson.Sha256(System.Text.Encoding.UTF8.GetBytes(canonicalText)),
+            Digest = digest,
         };
     }
 
