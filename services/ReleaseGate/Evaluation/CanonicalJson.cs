@@ -23,6 +23,20 @@ public static class CanonicalJson
         return (Encoding.UTF8.GetString(buffer.WrittenSpan), Sha256(buffer.WrittenSpan));
     }
 
+    /// <summary>
+    /// For large documents written straight to the writer (the verdict) rather than built as a node tree first:
+    /// the caller must write object keys in ordinal order itself. The golden digest test holds it to that.
+    /// </summary>
+    public static (string Text, string Sha256) TextAndSha256(Action<Utf8JsonWriter> write, int sizeHint)
+    {
+        var buffer = new ArrayBufferWriter<byte>(sizeHint);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false, SkipValidation = false }))
+        {
+            write(writer);
+        }
+        return (Encoding.UTF8.GetString(buffer.WrittenSpan), Sha256(buffer.WrittenSpan));
+    }
+
     private static ArrayBufferWriter<byte> Write(JsonNode? node, int sizeHint)
     {
         var buffer = new ArrayBufferWriter<byte>(sizeHint);
@@ -32,6 +46,9 @@ public static class CanonicalJson
         }
         return buffer;
     }
+
+    /// <summary>Writes a node (a small part of a larger document) in canonical form.</summary>
+    public static void WriteNode(Utf8JsonWriter writer, JsonNode? node) => Write(writer, node);
 
     public static string ToText(JsonNode? node) => Encoding.UTF8.GetString(ToUtf8(node));
 

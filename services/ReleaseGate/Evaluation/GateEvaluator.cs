@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using ControlTower.ReleaseGate.Evaluation.Checks;
 using ControlTower.ReleaseGate.Evidence;
 using ControlTower.ReleaseGate.Policies;
@@ -86,26 +86,9 @@ public static class GateEvaluator
 
         // 4. The digest pins every input and every answer.
         var digests = evidence.Items.Select(i => i.Digest).Order(StringComparer.Ordinal).ToList();
-        var canonical = new JsonObject
-        {
-            ["evaluatorVersion"] = GatePolicySnapshot.EvaluatorVersion,
-            ["policy"] = new JsonObject { ["id"] = policy.Id, ["version"] = policy.Version, ["hash"] = policySnapshot.Hash },
-            ["evidence"] = new JsonArray([.. digests.Select(d => (JsonNode)d)]),
-            ["release"] = release.Canonical(),
-            ["evaluatedAt"] = Time(at),
-            ["rules"] = new JsonArray([.. results.Select(Canonical)]),
-            ["rawOutcome"] = raw.ToString(),
-            ["waivers"] = new JsonArray([.. waiverResults.Select(w => (JsonNode)new JsonObject
-            {
-                ["id"] = w.WaiverId,
-                ["status"] = w.Status,
-                ["rules"] = new JsonArray([.. w.RuleIds.Select(r => (JsonNode)r)]),
-                ["explanation"] = w.Explanation,
-            })]),
-            ["decision"] = decision.ToString(),
-            ["summary"] = summary,
-        };
-        var (canonicalText, digest) = CanonicalJson.TextAndSha256(canonical, sizeHint: 4096 + 1536 * results.Count + 72 * digests.Count);
+        var (canonicalText, digest) = CanonicalJson.TextAndSha256(
+            writer => WriteCanonical(writer, policySnapshot, digests, release, at, results, raw, waiverResults, decision, summary),
+            sizeHint: 4096 + 1536 * results.Count + 72 * digests.Count);
         return new GateVerdict
         {
             EvaluatorVersion = GatePolicySnapshot.EvaluatorVersion,
@@ -210,28 +193,90 @@ public static class GateEvaluator
         return text;
     }
 
-    private static JsonNode Canonical(RuleResult result) => new JsonObject
+    /// <summary>The verdict's canonical JSON, written directly; every object's keys are in ordinal order.</summary>
+    private static void WriteCanonical(Utf8JsonWriter w, GatePolicySnapshot policySnapshot, List<string> digests, ReleaseClaim release, DateTimeOffset at,
+        List<RuleResult> results, GateOutcome raw, List<WaiverResult> waivers, GateDecision decision, string summary)
     {
-        ["ruleId"] = result.RuleId,
-        ["kind"] = result.Kind,
-        ["severity"] = result.Severity,
-        ["outcome"] = result.Outcome.ToString(),
-        ["counted"] = result.Counted?.ToString(),
-        ["reason"] = result.ReasonCode,
-        ["explanation"] = result.Explanation,
-        ["observed"] = Map(result.Observed),
-        ["expected"] = Map(result.Expected),
-        ["evidence"] = new JsonArray([.. result.EvidenceIds.Order(StringComparer.Ordinal).Select(i => (JsonNode)i)]),
-        ["waivedBy"] = result.WaivedBy,
-    };
-
-    private static JsonObject Map(IReadOnlyDictionary<string, string> facts)
-    {
-        var node = new JsonObject();
-        foreach (var (key, value) in facts)
+        w.WriteStartObject();
+        w.WriteString("decision", decision.ToString());
+        w.WriteString("evaluatedAt", Time(at));
+        w.WriteString("evaluatorVersion", GatePolicySnapshot.EvaluatorVersion);
+        w.WriteStartArray("evidence");
+        foreach (var digest in digests)
         {
-            node[key] = value;
+            w.WriteStringValue(digest);
         }
-        return node;
+        w.WriteEndArray();
+        w.WriteStartObject("policy");
+        w.WriteString("hash", policySnapshot.Hash);
+        w.WriteString("id", policySnapshot.Policy.Id);
+        w.WriteNumber("version", policySnapshot.Policy.Version);
+        w.WriteEndObject();
+        w.WriteString("rawOutcome", raw.ToString());
+        w.WritePropertyName("release");
+        CanonicalJson.WriteNode(w, release.Canonical());
+        w.WriteStartArray("rules");
+        foreach (var result in results)
+        {
+            w.WriteStartObject();
+            WriteNullable(w, "counted", result.Counted?.ToString());
+            WriteStrings(w, "evidence", result.EvidenceIds.Order(StringComparer.Ordinal));
+            WriteFacts(w, "expected", result.Expected);
+            w.WriteString("explanation", result.Explanation);
+            w.WriteString("kind", result.Kind);
+            WriteFacts(w, "observed", result.Observed);
+            w.WriteString("outcome", result.Outcome.ToString());
+            w.WriteString("reason", result.ReasonCode);
+            w.WriteString("ruleId", result.RuleId);
+            w.WriteString("severity", result.Severity);
+            WriteNullable(w, "waivedBy", result.WaivedBy);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteString("summary", summary);
+        w.WriteStartArray("waivers");
+        foreach (var waiver in waivers)
+        {
+            w.WriteStartObject();
+            w.WriteString("explanation", waiver.Explanation);
+            w.WriteString("id", waiver.WaiverId);
+            WriteStrings(w, "rules", waiver.RuleIds);
+            w.WriteString("status", waiver.Status);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteNullable(Utf8JsonWriter w, string name, string? value)
+    {
+        if (value is null)
+        {
+            w.WriteNull(name);
+        }
+        else
+        {
+            w.WriteString(name, value);
+        }
+    }
+
+    private static void WriteStrings(Utf8JsonWriter w, string name, IEnumerable<string> values)
+    {
+        w.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            w.WriteStringValue(value);
+        }
+        w.WriteEndArray();
+    }
+
+    private static void WriteFacts(Utf8JsonWriter w, string name, IReadOnlyDictionary<string, string> facts)
+    {
+        w.WriteStartObject(name);
+        foreach (var (key, value) in facts.OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            w.WriteString(key, value);
+        }
+        w.WriteEndObject();
     }
 }

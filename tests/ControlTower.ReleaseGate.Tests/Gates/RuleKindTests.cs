@@ -103,6 +103,8 @@ public sealed class RuleKindTests
         ["metric: sample without a value (NaN)"] = new(Metric, [Metric("m1", "http.error_rate", null)], GateOutcome.Inconclusive, "NoMetricValue"),
         ["metric: stale sample"] = new(Metric, [Metric("m1", "http.error_rate", 0.001m, age: TimeSpan.FromMinutes(20))], GateOutcome.Inconclusive, "EvidenceStale"),
         ["metric: only another metric"] = new(Metric, [Metric("m1", "http.latency_p99_ms", 120m)], GateOutcome.Inconclusive, "NoMetricSample"),
+        ["metric: no sample, noData warn"] = new(Metric.Replace(" }", ", noData: warn }", StringComparison.Ordinal), [], GateOutcome.Warn, "NoMetricSample"),
+        ["approvals: none, noData fail"] = new(Approvals.Replace(" }", ", noData: fail }", StringComparison.Ordinal), [], GateOutcome.Fail, "ApprovalsMissing"),
     };
 
     public static TheoryData<string> CaseNames() => [.. Cases.Keys];
