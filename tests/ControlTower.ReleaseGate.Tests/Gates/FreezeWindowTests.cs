@@ -1,6 +1,7 @@
 using System.Globalization;
 using ControlTower.ReleaseGate.Evaluation;
 using ControlTower.ReleaseGate.Evidence;
+using ControlTower.ReleaseGate.Policies;
 using static ControlTower.ReleaseGate.Tests.Gates.Gate;
 
 namespace ControlTower.ReleaseGate.Tests.Gates;
@@ -105,5 +106,18 @@ public sealed class FreezeWindowTests
             FreezeCalendars.ToInstant(new DateTime(2026, 10, 25, 1, 30, 0), london, earliest: false));
         Assert.Equal(DateTimeOffset.Parse("2026-03-29T01:00:00Z", CultureInfo.InvariantCulture),
             FreezeCalendars.ToInstant(new DateTime(2026, 3, 29, 1, 30, 0), london, earliest: true));
+    }
+
+    [Fact]
+    public void ACalendarInAZoneThisHostDoesNotKnowIsAnErrorNotAnOpenCalendar()
+    {
+        var parsed = Policy(Freeze, Calendar("c", "UTC", "{ from: '2026-11-20', to: '2026-11-21' }"));
+        var policy = parsed.Policy with { Calendars = [parsed.Policy.Calendars[0] with { TimeZone = "Mars/Olympus_Mons" }] };
+
+        var verdict = GateEvaluator.Evaluate(GatePolicySnapshot.Create(policy), EvidenceSnapshot.Empty, Release(), Now);
+
+        Assert.Equal(GateOutcome.Error, Only(verdict).Outcome);
+        Assert.Equal("CalendarUnreadable", Only(verdict).ReasonCode);
+        Assert.Equal(GateDecision.Error, verdict.Decision);
     }
 }

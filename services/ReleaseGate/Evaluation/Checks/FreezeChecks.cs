@@ -16,7 +16,17 @@ public static class FreezeChecks
         var closed = new List<string>();
         foreach (var calendar in calendars)
         {
-            var state = FreezeCalendars.StateAt(calendar, context.EvaluatedAt);
+            CalendarState state;
+            try
+            {
+                state = FreezeCalendars.StateAt(calendar, context.EvaluatedAt);
+            }
+            catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException or Cronos.CronFormatException)
+            {
+                // The parser refuses these; a policy built another way (or a host without that zone) must still
+                // get an answer, and the answer is that the evaluator could not tell.
+                return new CheckResult(GateOutcome.Error, "CalendarUnreadable", $"calendar '{calendar.Name}' cannot be read here: {e.Message}", observed, expected, []);
+            }
             if (!state.Closed)
             {
                 observed["calendar." + calendar.Name] = "open";
