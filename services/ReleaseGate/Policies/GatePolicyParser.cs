@@ -303,7 +303,7 @@ public static partial class GatePolicyParser
 
     internal static readonly Dictionary<string, RuleSeverity> SeverityNames = new(StringComparer.Ordinal)
     {
-        ["blocking"] = RuleSeverity.Blocking, ["warning"] = RuleSeverity.Warning, ["dryRun"] = RuleSeverity.DryRun,
+        ["blocking"] = RuleSeverity.Blocking, ["warning"] = RuleSeverity.Warning, ["dryRun"] = RuleSeverity.DryRun, ["dry-run"] = RuleSeverity.DryRun,
     };
 
     internal static readonly Dictionary<string, NoDataPolicy> NoDataNames = new(StringComparer.Ordinal)

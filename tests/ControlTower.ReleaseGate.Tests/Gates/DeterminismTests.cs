@@ -141,4 +141,19 @@ public sealed class DeterminismTests
         YamlScalarNode scalar => new YamlScalarNode(scalar.Value) { Style = scalar.Value is "<=" or "<" || scalar.Value!.Contains('*', StringComparison.Ordinal) ? YamlDotNet.Core.ScalarStyle.DoubleQuoted : YamlDotNet.Core.ScalarStyle.Any },
         _ => node,
     };
+
+    [Fact]
+    public void AReleaseRowBecomesAClaimWhoseRequesterIsWhoRegisteredIt()
+    {
+        var row = new ControlTower.ReleaseGate.Data.Release
+        {
+            Service = Service, Environment = Gate.Environment, Version = Gate.Version, Commit = Commit, ArtifactDigests = [Digest],
+            PipelineRun = "github:run/42/1", RegisteredBy = Requester, RegisteredAt = Now.AddHours(-1),
+        };
+
+        var claim = ReleaseClaim.From(row, [Account]);
+
+        Assert.Equal(Release().Canonical().ToJsonString(), claim.Canonical().ToJsonString());
+        Assert.Equal(Run(PolicyYaml, Evidence()).Digest, GateEvaluator.Evaluate(GatePolicyParser.Parse(PolicyYaml).Snapshot!, new EvidenceSnapshot(Evidence()), claim, Now).Digest);
+    }
 }

@@ -146,6 +146,7 @@ public sealed class GatePolicyParserTests
     [InlineData("version: 3", "version: 4")]
     [InlineData("count: 2", "count: 3")]
     [InlineData("severity: warning", "severity: dryRun")]
+    [InlineData("severity: warning", "severity: dry-run")]
     [InlineData("duration: 64h", "duration: 63h")]
     [InlineData("timeZone: Europe/London", "timeZone: Europe/Dublin")]
     public void AnyChangeOfMeaningChangesTheHash(string from, string to)
@@ -155,6 +156,12 @@ public sealed class GatePolicyParserTests
 
         Assert.NotEqual(GatePolicyParser.Parse(Valid).Snapshot!.Hash, GatePolicyParser.Parse(changed).Snapshot!.Hash);
     }
+
+    [Fact]
+    public void DryRunMayBeSpeltEitherWayWithTheSameHash() =>
+        Assert.Equal(
+            GatePolicyParser.Parse(Valid.Replace("severity: warning", "severity: dryRun", StringComparison.Ordinal)).Snapshot!.Hash,
+            GatePolicyParser.Parse(Valid.Replace("severity: warning", "severity: dry-run", StringComparison.Ordinal)).Snapshot!.Hash);
 
     [Fact]
     public void RuleOrderIsPartOfThePolicyButCalendarOrderIsNot()
