@@ -27,14 +27,14 @@ public static class CanonicalJson
     /// For large documents written straight to the writer (the verdict) rather than built as a node tree first:
     /// the caller must write object keys in ordinal order itself. The golden digest test holds it to that.
     /// </summary>
-    public static (string Text, string Sha256) TextAndSha256(Action<Utf8JsonWriter> write, int sizeHint)
+    public static (byte[] Utf8, string Sha256) Utf8AndSha256(Action<Utf8JsonWriter> write, int sizeHint)
     {
         var buffer = new ArrayBufferWriter<byte>(sizeHint);
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false, SkipValidation = false }))
         {
             write(writer);
         }
-        return (Encoding.UTF8.GetString(buffer.WrittenSpan), Sha256(buffer.WrittenSpan));
+        return (buffer.WrittenSpan.ToArray(), Sha256(buffer.WrittenSpan));
     }
 
     private static ArrayBufferWriter<byte> Write(JsonNode? node, int sizeHint)

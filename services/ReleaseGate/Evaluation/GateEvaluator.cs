@@ -86,9 +86,9 @@ public static class GateEvaluator
 
         // 4. The digest pins every input and every answer.
         var digests = evidence.Items.Select(i => i.Digest).Order(StringComparer.Ordinal).ToList();
-        var (canonicalText, digest) = CanonicalJson.TextAndSha256(
+        var (canonical, digest) = CanonicalJson.Utf8AndSha256(
             writer => WriteCanonical(writer, policySnapshot, digests, release, at, results, raw, waiverResults, decision, summary),
-            sizeHint: 4096 + 1536 * results.Count + 72 * digests.Count);
+            sizeHint: 2048 + 1024 * results.Count + 72 * digests.Count);
         return new GateVerdict
         {
             EvaluatorVersion = GatePolicySnapshot.EvaluatorVersion,
@@ -103,7 +103,7 @@ public static class GateEvaluator
             Decision = decision,
             Waivers = waiverResults,
             Summary = summary,
-            CanonicalJson = canonicalText,
+            CanonicalUtf8 = canonical,
             Digest = digest,
         };
     }

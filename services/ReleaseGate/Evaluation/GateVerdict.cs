@@ -72,8 +72,10 @@ public sealed record GateVerdict
     public required IReadOnlyList<WaiverResult> Waivers { get; init; }
     public required string Summary { get; init; }
     public required string Digest { get; init; }
-    /// <summary>The canonical JSON the digest is taken over, kept so a replay can show what differs.</summary>
-    public required string CanonicalJson { get; init; }
+    /// <summary>The canonical JSON (UTF-8) the digest is taken over, kept so a replay can show what differs.</summary>
+    public required ReadOnlyMemory<byte> CanonicalUtf8 { get; init; }
+
+    public string CanonicalJson => System.Text.Encoding.UTF8.GetString(CanonicalUtf8.Span);
 
     public GitHubGateState GitHub => Decision switch
     {
