@@ -5,6 +5,7 @@ using BenchmarkDotNet.Running;
 using ControlTower.Benchmarks.Columns;
 using ControlTower.Benchmarks.Governance;
 using ControlTower.Benchmarks.Parsing;
+using ControlTower.Benchmarks.ReleaseGate;
 
 // `--quick` is shorthand for BenchmarkDotNet's own `--job short`: one launch, three warm-ups, three iterations.
 var quick = args.Contains("--quick", StringComparer.OrdinalIgnoreCase);
@@ -48,4 +49,10 @@ foreach (var report in summaries.SelectMany(s => s.Reports))
             $"{name}: {recordsPerSecond.Records(report.BenchmarkCase)} records per op, mean {report.ResultStatistics!.Mean / 1e3:N1} µs, {rate:N0} records/s")
         : $"{name}: no result";
     Console.WriteLine(line);
+}
+
+// BenchmarkDotNet's percentiles are over iterations of many calls; the gate's budget is per call, so time single calls too.
+if (summaries.SelectMany(s => s.Reports).Any(r => r.BenchmarkCase.Descriptor.Type == typeof(GateEvaluationBenchmarks)))
+{
+    Console.WriteLine(GateEvaluationBenchmarks.SingleCallPercentiles());
 }
