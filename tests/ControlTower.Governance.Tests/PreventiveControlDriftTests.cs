@@ -90,6 +90,21 @@ public sealed class PreventiveControlDriftTests
     }
 
     [Fact]
+    public void APreventiveControlTheBaselinesSCPsDoNotEnforceIsNamedWithTheAccountsWhereItIsOnlyWatched()
+    {
+        var notEnforced = PreventiveControlDrift.NotEnforced(Example, ControlCatalog.Default);
+
+        // The CloudTrail control is mandatory: protect-logging denies PutEventSelectors in Security and Workloads
+        // (and the log archive), and nothing denies it to shared services under Infrastructure.
+        Assert.Equal(["444455556666"], notEnforced[CloudTrailControl]);
+        // No SCP of the example denies deleting the log archive bucket: watched in every member account.
+        Assert.Equal(["222233334444", "333344445555", "444455556666", "555566667777", "666677778888"],
+            notEnforced["AWS-GR_AUDIT_BUCKET_DELETION_PROHIBITED"]);
+        // The management account is never listed: SCPs do not restrict it.
+        Assert.DoesNotContain(notEnforced.Values, accounts => accounts.Contains("111122223333"));
+    }
+
+    [Fact]
     public void AControlsActionsAreItsServiceWithEachOperation()
     {
         var control = ControlCatalog.Default.Controls.Single(c => c.Id == CloudTrailControl);

@@ -47,7 +47,8 @@ public static class ControlsApi
         control.Id, control.Title, control.Nature, control.Guidance, control.Severity, control.Provider, control.Subject, control.Repair,
         // Without a baseline nothing is judged, mandatory controls included: nothing says which account is which.
         baseline.Controls?.EnabledOn(control) ?? [],
-        counts.Open.GetValueOrDefault(control.Id), counts.Blocked.GetValueOrDefault(control.Id), counts.LastBlocked.GetValueOrDefault(control.Id));
+        counts.Open.GetValueOrDefault(control.Id), counts.Blocked.GetValueOrDefault(control.Id), counts.LastBlocked.GetValueOrDefault(control.Id),
+        baseline.Current?.NotEnforced.GetValueOrDefault(control.Id) ?? []);
 
     private sealed record Counts(Dictionary<string, int> Open, Dictionary<string, int> Blocked, Dictionary<string, DateTimeOffset?> LastBlocked);
 
@@ -68,7 +69,10 @@ public static class ControlsApi
 
 /// <summary>
 /// A control as operators see it: <see cref="EnabledOn"/> is <c>mandatory</c> (every account) or the OUs and
-/// management groups that list it; <see cref="Blocked"/> counts the calls its policy refused (preventive controls).
+/// management groups that list it; <see cref="Blocked"/> counts the calls its policy refused (preventive controls);
+/// <see cref="NotEnforcedIn"/> names the accounts where a preventive control is on but the baseline's SCPs do not
+/// deny its actions, so it is only watched there, not enforced.
 /// </summary>
 public sealed record ControlView(string Id, string Title, string Nature, string Guidance, string Severity, string Provider,
-    IReadOnlyList<string> Subject, string Repair, IReadOnlyList<string> EnabledOn, int OpenFindings, int Blocked, DateTimeOffset? LastBlockedAt);
+    IReadOnlyList<string> Subject, string Repair, IReadOnlyList<string> EnabledOn, int OpenFindings, int Blocked, DateTimeOffset? LastBlockedAt,
+    IReadOnlyList<string> NotEnforcedIn);

@@ -20,8 +20,14 @@ public sealed record BaselineVersion(
     IReadOnlyDictionary<string, string> Files,
     LandingZoneBaseline Baseline)
 {
+    private readonly Lazy<IReadOnlyDictionary<string, IReadOnlyList<string>>> notEnforced =
+        new(() => Drift.PreventiveControlDrift.NotEnforced(Baseline, ControlCatalog.Default));
+
     /// <summary>Where this baseline enables each control of the catalog.</summary>
     public ControlPlacement Controls { get; } = new(Baseline, ControlCatalog.Default);
+
+    /// <summary>Per preventive control, the accounts where this baseline enables it but its own SCPs do not deny its actions.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> NotEnforced => notEnforced.Value;
 
     /// <summary>The baseline's entity tag, quoted as HTTP writes it.</summary>
     public string ETag => $"\"{Hash}\"";

@@ -25,10 +25,7 @@ public static class PreventiveControlDrift
             yield break;
         }
         var placement = new ControlPlacement(landingZone, catalog);
-        var controls = catalog.Controls.Where(c => c.Provider == "aws" && c.IsPreventive)
-            .Select(c => (Control: c, Actions: Actions(c.Match).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal).ToList()))
-            .Where(c => c.Actions.Count > 0)
-            .ToList();
+        var controls = PreventiveControls(catalog);
         if (controls.Count == 0)
         {
             yield break;
@@ -36,13 +33,61 @@ public static class PreventiveControlDrift
         var before = BaselineLevels(baseline);
         var after = ObservedLevels(baseline, observed);
         var regions = Regions(before.Values.Concat(after.Values).SelectMany(l => l));
-        var parents = baseline.OrganizationalUnits.ToDictionary(o => o.Id, o => o.ParentId, StringComparer.Ordinal);
-        var noOus = new Dictionary<string, string?>(StringComparer.Ordinal);
-        // (control, action) → the accounts that lose the denial.
-        var lost = new SortedDictionary<string, SortedDictionary<string, SortedSet<string>>>(StringComparer.Ordinal);
-        var decided = new Dictionary<(string Path, string Action), bool>();
+        // Weakened: denied on the baseline's path, not on the observed one, in some region.
+        var lost = Collect(baseline, placement, controls, before, after, regions,
+            (request, beforePath, afterPath) => Denied(request, beforePath) && !Denied(request, afterPath));
         var evidence = observed.Policies.Where(p => p.ChangedAt is not null).MaxBy(p => p.ChangedAt);
 
+        foreach (var (controlId, byAction) in lost)
+        {
+            var control = controls.First(c => c.Control.Id == controlId).Control;
+            var accounts = byAction.Values.SelectMany(a => a).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            yield return new DriftFinding("PREVENTIVE_CONTROL_WEAKENED", controlId, control.Severity == "critical" ? "critical" : "high",
+                $"{control.Title}: the SCPs deny {string.Join(", ", byAction.Keys)} in every account it is on",
+                $"the SCPs as observed no longer deny {string.Join(", ", byAction.Keys)} in {accounts.Count} account(s): "
+                    + string.Join(", ", accounts.Take(10)) + (accounts.Count > 10 ? ", …" : ""),
+                $"Restore the SCPs that enforce {controlId} (the baseline's documents and attachments); {control.Repair}",
+                evidence?.EventId, evidence?.ChangedAt);
+        }
+    }
+
+    /// <summary>
+    /// Where the baseline enables a preventive control its own SCPs do not enforce: per control, the accounts
+    /// where some of its actions are not denied (in some region the policies name). Such a control can only be
+    /// watched after the fact; nothing stops the call.
+    /// </summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> NotEnforced(LandingZoneBaseline landingZone, ControlCatalog catalog)
+    {
+        if (landingZone.Aws is not { } baseline)
+        {
+            return new Dictionary<string, IReadOnlyList<string>>();
+        }
+        var levels = BaselineLevels(baseline);
+        var open = Collect(baseline, new ControlPlacement(landingZone, catalog), PreventiveControls(catalog), levels, levels,
+            Regions(levels.Values.SelectMany(l => l)), (request, path, _) => !Denied(request, path));
+        return open.ToDictionary(c => c.Key,
+            c => (IReadOnlyList<string>)[.. c.Value.Values.SelectMany(a => a).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
+            StringComparer.Ordinal);
+    }
+
+    private static List<(Control Control, List<string> Actions)> PreventiveControls(ControlCatalog catalog) =>
+        [.. catalog.Controls.Where(c => c.Provider == "aws" && c.IsPreventive)
+            .Select(c => (Control: c, Actions: Actions(c.Match).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal).ToList()))
+            .Where(c => c.Actions.Count > 0)];
+
+    /// <summary>
+    /// The accounts, per control and action, where <paramref name="test"/> holds for a request in some region: each
+    /// account's paths built from <paramref name="before"/> and <paramref name="after"/>; paths that carry the same
+    /// policies are decided once, for a principal of the first account (the guardrails' conditions name roles, not accounts).
+    /// </summary>
+    private static SortedDictionary<string, SortedDictionary<string, SortedSet<string>>> Collect(AwsBaseline baseline, ControlPlacement placement,
+        List<(Control Control, List<string> Actions)> controls, Dictionary<string, List<ScpPolicy>> before, Dictionary<string, List<ScpPolicy>> after,
+        IReadOnlyList<string> regions, Func<ScpRequest, IReadOnlyList<ScpLevel>, IReadOnlyList<ScpLevel>, bool> test)
+    {
+        var parents = baseline.OrganizationalUnits.ToDictionary(o => o.Id, o => o.ParentId, StringComparer.Ordinal);
+        var noOus = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var found = new SortedDictionary<string, SortedDictionary<string, SortedSet<string>>>(StringComparer.Ordinal);
+        var decided = new Dictionary<(string Path, string Action), bool>();
         var chains = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var enabledUnder = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
         foreach (var account in baseline.Accounts.Where(a => a.Id != baseline.ManagementAccount))
@@ -65,18 +110,15 @@ public static class PreventiveControlDrift
                 {
                     if (!decided.TryGetValue((signature, action), out var weakened))
                     {
-                        weakened = decided[(signature, action)] = regions.Any(region =>
-                        {
-                            var request = ScpRequest.Of(action, "*", ("aws:PrincipalArn", $"arn:aws:iam::{account.Id}:role/{Probe}"),
-                                ("aws:PrincipalAccount", account.Id), ("aws:RequestedRegion", region));
-                            return Denied(request, beforePath) && !Denied(request, afterPath);
-                        });
+                        weakened = decided[(signature, action)] = regions.Any(region => test(
+                            ScpRequest.Of(action, "*", ("aws:PrincipalArn", $"arn:aws:iam::{account.Id}:role/{Probe}"),
+                                ("aws:PrincipalAccount", account.Id), ("aws:RequestedRegion", region)), beforePath, afterPath));
                     }
                     if (weakened)
                     {
-                        if (!lost.TryGetValue(control.Id, out var byAction))
+                        if (!found.TryGetValue(control.Id, out var byAction))
                         {
-                            lost[control.Id] = byAction = new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal);
+                            found[control.Id] = byAction = new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal);
                         }
                         if (!byAction.TryGetValue(action, out var accounts))
                         {
@@ -87,18 +129,7 @@ public static class PreventiveControlDrift
                 }
             }
         }
-
-        foreach (var (controlId, byAction) in lost)
-        {
-            var control = controls.First(c => c.Control.Id == controlId).Control;
-            var accounts = byAction.Values.SelectMany(a => a).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-            yield return new DriftFinding("PREVENTIVE_CONTROL_WEAKENED", controlId, control.Severity == "critical" ? "critical" : "high",
-                $"{control.Title}: the SCPs deny {string.Join(", ", byAction.Keys)} in every account it is on",
-                $"the SCPs as observed no longer deny {string.Join(", ", byAction.Keys)} in {accounts.Count} account(s): "
-                    + string.Join(", ", accounts.Take(10)) + (accounts.Count > 10 ? ", …" : ""),
-                $"Restore the SCPs that enforce {controlId} (the baseline's documents and attachments); {control.Repair}",
-                evidence?.EventId, evidence?.ChangedAt);
-        }
+        return found;
     }
 
     /// <summary>The IAM actions a control's matcher names: each service with each operation, in every alternative.</summary>
