@@ -127,6 +127,8 @@ public sealed class BaselineHistoryTests(InfrastructureFixture infrastructure) :
         Assert.False(preview.Applied);
         var change = Assert.Single(preview.Changes);
         Assert.Equal(new BaselineChange("account", "333344445555", "changed", "audit (audit) under ou-ab12-sec00001", "audit (audit) under ou-ab12-wkl00001"), change);
+        // It warns of the preventive controls its SCPs would not enforce: nothing denies deleting the log archive bucket.
+        Assert.Contains("333344445555", preview.NotEnforced["AWS-GR_AUDIT_BUCKET_DELETION_PROHIBITED"]);
         Assert.Single((await client.GetFromJsonAsync<List<BaselineVersionSummary>>("/api/governance/baseline/history", TestContext.Current.CancellationToken))!);
 
         // Put in place with the ETag read: version 2, and the account's drift resolves in the same transaction.

@@ -94,7 +94,8 @@ public static class BaselineApi
                         + "read it again, and replace it if you still mean to.");
             case BaselineOutcome.Done done:
                 context.Response.Headers.ETag = done.Version.ETag;
-                return TypedResults.Ok(new BaselineReplacementView(done.Applied, dryRun ?? false, done.Version.Version, done.Version.Hash, done.Changes));
+                return TypedResults.Ok(new BaselineReplacementView(done.Applied, dryRun ?? false, done.Version.Version, done.Version.Hash, done.Changes,
+                    done.Version.NotEnforced));
             default:
                 throw new InvalidOperationException($"Unknown outcome {outcome.GetType().Name}");
         }
@@ -139,8 +140,13 @@ public sealed record BaselineView(int Version, string Hash, string Origin, strin
         new(version.Version, version.Hash, version.Origin, version.Source, version.RecordedAt, version.Baseline);
 }
 
-/// <summary>What a PUT did: whether a new version is in place (not for a dry run or an identical baseline), which, and the changes.</summary>
-public sealed record BaselineReplacementView(bool Applied, bool DryRun, int Version, string Hash, IReadOnlyList<BaselineChange> Changes);
+/// <summary>
+/// What a PUT did: whether a new version is in place (not for a dry run or an identical baseline), which, the
+/// changes, and per preventive control the accounts where it would be on but the baseline's SCPs do not deny its
+/// actions (a warning: there the control is only watched).
+/// </summary>
+public sealed record BaselineReplacementView(bool Applied, bool DryRun, int Version, string Hash, IReadOnlyList<BaselineChange> Changes,
+    IReadOnlyDictionary<string, IReadOnlyList<string>> NotEnforced);
 
 public sealed record BaselineVersionSummary(int Version, string Hash, string Origin, string Source, string? Reason, DateTimeOffset RecordedAt, int Changes);
 
