@@ -107,6 +107,31 @@ public sealed class DriftTests(InfrastructureFixture infrastructure) : IAsyncLif
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }
 
+    [Theory]
+    // The sample's DetachPolicy, AttachPolicy and DeletePolicy records aimed elsewhere: every SCP drift type the
+    // sample itself does not show.
+    [InlineData("DetachPolicy", "p-guardrail02", "ou-ab12-wkl00001", "SCP_DETACHED_FROM_OU", "p-guardrail02@ou-ab12-wkl00001")]
+    [InlineData("AttachPolicy", "p-regionlock", "444455556666", "SCP_ATTACHED_TO_ACCOUNT", "p-regionlock@444455556666")]
+    [InlineData("DeletePolicy", "p-regionlock", null, "SCP_DELETED", "p-regionlock")]
+    public async Task EverySCPDriftTypeIsFoundFromItsOrganizationsEvent(string operation, string policy, string? target, string type, string subject)
+    {
+        await using var detected = await MessageSpy.StartAsync(infrastructure.RabbitMq, typeof(DriftDetected), TestContext.Current.CancellationToken);
+        var record = JsonNode.Parse(File.ReadAllLines(Repository.TestData("aws/organizations-events.jsonl"))
+            .First(l => l.Contains($"\"eventName\":\"{operation}\"", StringComparison.Ordinal)))!.AsObject();
+        record["requestParameters"] = target is null
+            ? new JsonObject { ["policyId"] = policy }
+            : new JsonObject { ["policyId"] = policy, ["targetId"] = target };
+        var activity = OrganizationSamples.Activity(record);
+
+        await OrganizationSamples.PublishAsync(factory.Services.GetRequiredService<IBus>(), [activity]);
+
+        var found = await detected.WaitForAsync(m => m.GetProperty("type").GetString() == type, TimeSpan.FromSeconds(30));
+        Assert.Equal(subject, found.GetProperty("subject").GetString());
+        Assert.Equal(activity.EventId, found.GetProperty("evidenceEventId").GetString());
+        var finding = (await Findings(f => f.Any(x => x.Type == type))).Single(f => f.Type == type);
+        Assert.Equal((subject, activity.EventId), (finding.Subject, finding.EvidenceEventId));
+    }
+
     [Fact]
     public async Task AnSCPUpdateThatDropsADenialIsFoundAsAWeakenedGuardrailNamingTheAccountsThatLoseIt()
     {

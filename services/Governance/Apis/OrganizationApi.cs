@@ -44,16 +44,20 @@ public static class OrganizationApi
             .ToLookup(a => a.PolicyId, StringComparer.Ordinal);
         var policies = (await db.Policies.AsNoTracking().OrderBy(p => p.PolicyId).ToListAsync(cancellationToken))
             .Select(p => new PolicyView(p.PolicyId, p.Name, p.Type, p.Deleted, Targets(attachments[p.PolicyId], true),
-                Targets(attachments[p.PolicyId], false), p.Content, p.ChangedAt, p.EventId))
+                Targets(attachments[p.PolicyId], false), p.Content, p.ChangedAt, p.EventId, Attachments(attachments[p.PolicyId])))
             .ToList();
         // Attachments of policies seen only through Attach/DetachPolicy (created before Control Tower listened).
-        policies.AddRange(attachments.Where(g => policies.All(p => p.PolicyId != g.Key))
-            .Select(g => new PolicyView(g.Key, null, null, false, Targets(g, true), Targets(g, false), null, null, null)));
+        var known = policies.Select(p => p.PolicyId).ToHashSet(StringComparer.Ordinal);
+        policies.AddRange(attachments.Where(g => !known.Contains(g.Key))
+            .Select(g => new PolicyView(g.Key, null, null, false, Targets(g, true), Targets(g, false), null, null, null, Attachments(g))));
         var settings = await db.OrgSettings.AsNoTracking().OrderBy(s => s.Key)
             .Select(s => new OrgSettingView(s.Key, s.Enabled, s.ChangedAt, s.EventId))
             .ToListAsync(cancellationToken);
         return new ObservedOrganizationView(accounts, ous, policies, settings);
     }
+
+    private static IReadOnlyList<AttachmentView> Attachments(IEnumerable<ObservedPolicyAttachment> rows) =>
+        [.. rows.OrderBy(a => a.TargetId, StringComparer.Ordinal).Select(a => new AttachmentView(a.TargetId, a.Attached, a.ChangedAt, a.EventId))];
 
     private static IReadOnlyList<string> Targets(IEnumerable<ObservedPolicyAttachment> rows, bool attached) =>
         [.. rows.Where(a => a.Attached == attached).Select(a => a.TargetId).Order(StringComparer.Ordinal)];
@@ -67,8 +71,14 @@ public sealed record OrgAccountView(string AccountId, string? Name, string? Pare
 
 public sealed record OuView(string OuId, string? Name, string? ParentId, bool Deleted, DateTimeOffset ChangedAt, string EventId);
 
-/// <summary>A policy with the targets it is attached to now, and those it was seen detached from.</summary>
+/// <summary>
+/// A policy with the targets it is attached to now, and those it was seen detached from; <see cref="ChangedAt"/> and
+/// <see cref="EventId"/> are the policy's own (content, deletion), <see cref="Attachments"/> each target's.
+/// </summary>
 public sealed record PolicyView(string PolicyId, string? Name, string? Type, bool Deleted, IReadOnlyList<string> Targets,
-    IReadOnlyList<string> DetachedFrom, string? Content, DateTimeOffset? ChangedAt, string? EventId);
+    IReadOnlyList<string> DetachedFrom, string? Content, DateTimeOffset? ChangedAt, string? EventId, IReadOnlyList<AttachmentView>? Attachments = null);
+
+/// <summary>Whether a policy is attached to a target, as the event that last changed that says.</summary>
+public sealed record AttachmentView(string TargetId, bool Attached, DateTimeOffset ChangedAt, string EventId);
 
 public sealed record OrgSettingView(string Key, bool Enabled, DateTimeOffset ChangedAt, string EventId);

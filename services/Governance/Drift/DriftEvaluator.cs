@@ -86,13 +86,15 @@ public static class DriftEvaluator
             foreach (var target in policy.Targets.Where(t => seen.DetachedFrom.Contains(t, StringComparer.Ordinal)))
             {
                 findings.Add(new DriftFinding(IsAccount(target) ? "SCP_DETACHED_FROM_ACCOUNT" : "SCP_DETACHED_FROM_OU", $"{policy.Id}@{target}", "high",
-                    $"{policy.Name} attached to {target}", $"detached from {target}", $"Attach {policy.Id} to {target} again", seen.EventId, seen.ChangedAt));
+                    $"{policy.Name} attached to {target}", $"detached from {target}", $"Attach {policy.Id} to {target} again",
+                    Attachment(seen, target)?.EventId ?? seen.EventId, Attachment(seen, target)?.ChangedAt ?? seen.ChangedAt));
             }
             foreach (var target in seen.Targets.Where(t => !policy.Targets.Contains(t, StringComparer.Ordinal)))
             {
                 findings.Add(new DriftFinding(IsAccount(target) ? "SCP_ATTACHED_TO_ACCOUNT" : "SCP_ATTACHED_TO_OU", $"{policy.Id}@{target}", "medium",
                     $"{policy.Name} attached only to {string.Join(", ", policy.Targets)}", $"also attached to {target}",
-                    $"Detach {policy.Id} from {target}, or add the target to the baseline", seen.EventId, seen.ChangedAt));
+                    $"Detach {policy.Id} from {target}, or add the target to the baseline",
+                    Attachment(seen, target)?.EventId ?? seen.EventId, Attachment(seen, target)?.ChangedAt ?? seen.ChangedAt));
             }
         }
 
@@ -147,6 +149,10 @@ public static class DriftEvaluator
 
         static string Describe(WeakenedDenial w) => w.Resource == "*" ? w.Action : $"{w.Action} on {w.Resource}";
     }
+
+    /// <summary>The event that last attached or detached the policy on this target: the evidence of an attachment's drift.</summary>
+    private static AttachmentView? Attachment(PolicyView policy, string target) =>
+        policy.Attachments?.FirstOrDefault(a => a.TargetId == target);
 
     private static bool IsAccount(string target) => target.Length == 12 && target.All(char.IsAsciiDigit);
 }

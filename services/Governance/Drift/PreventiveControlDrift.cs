@@ -33,9 +33,9 @@ public static class PreventiveControlDrift
         var before = BaselineLevels(baseline);
         var after = ObservedLevels(baseline, observed);
         var regions = Regions(before.Values.Concat(after.Values).SelectMany(l => l));
-        // Weakened: denied on the baseline's path, not on the observed one, in some region.
+        // Weakened: the baseline's SCPs deny it in every region, the observed ones not in some.
         var lost = Collect(baseline, placement, controls, before, after, regions,
-            (request, beforePath, afterPath) => Denied(request, beforePath) && !Denied(request, afterPath));
+            requests => requests.All(r => Denied(r.Request, r.Before)) && requests.Any(r => !Denied(r.Request, r.After)));
         var evidence = observed.Policies.Where(p => p.ChangedAt is not null).MaxBy(p => p.ChangedAt);
 
         foreach (var (controlId, byAction) in lost)
@@ -64,7 +64,7 @@ public static class PreventiveControlDrift
         }
         var levels = BaselineLevels(baseline);
         var open = Collect(baseline, new ControlPlacement(landingZone, catalog), PreventiveControls(catalog), levels, levels,
-            Regions(levels.Values.SelectMany(l => l)), (request, path, _) => !Denied(request, path));
+            Regions(levels.Values.SelectMany(l => l)), requests => requests.Any(r => !Denied(r.Request, r.Before)));
         return open.ToDictionary(c => c.Key,
             c => (IReadOnlyList<string>)[.. c.Value.Values.SelectMany(a => a).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
             StringComparer.Ordinal);
@@ -76,13 +76,13 @@ public static class PreventiveControlDrift
             .Where(c => c.Actions.Count > 0)];
 
     /// <summary>
-    /// The accounts, per control and action, where <paramref name="test"/> holds for a request in some region: each
+    /// The accounts, per control and action, where <paramref name="test"/> holds over the requests of every region: each
     /// account's paths built from <paramref name="before"/> and <paramref name="after"/>; paths that carry the same
     /// policies are decided once, for a principal of the first account (the guardrails' conditions name roles, not accounts).
     /// </summary>
     private static SortedDictionary<string, SortedDictionary<string, SortedSet<string>>> Collect(AwsBaseline baseline, ControlPlacement placement,
         List<(Control Control, List<string> Actions)> controls, Dictionary<string, List<ScpPolicy>> before, Dictionary<string, List<ScpPolicy>> after,
-        IReadOnlyList<string> regions, Func<ScpRequest, IReadOnlyList<ScpLevel>, IReadOnlyList<ScpLevel>, bool> test)
+        IReadOnlyList<string> regions, Func<IEnumerable<(ScpRequest Request, IReadOnlyList<ScpLevel> Before, IReadOnlyList<ScpLevel> After)>, bool> test)
     {
         var parents = baseline.OrganizationalUnits.ToDictionary(o => o.Id, o => o.ParentId, StringComparer.Ordinal);
         var noOus = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -110,9 +110,10 @@ public static class PreventiveControlDrift
                 {
                     if (!decided.TryGetValue((signature, action), out var weakened))
                     {
-                        weakened = decided[(signature, action)] = regions.Any(region => test(
+                        weakened = decided[(signature, action)] = test(regions.Select(region => (
                             ScpRequest.Of(action, "*", ("aws:PrincipalArn", $"arn:aws:iam::{account.Id}:role/{Probe}"),
-                                ("aws:PrincipalAccount", account.Id), ("aws:RequestedRegion", region)), beforePath, afterPath));
+                                ("aws:PrincipalAccount", account.Id), ("aws:RequestedRegion", region)),
+                            (IReadOnlyList<ScpLevel>)beforePath, (IReadOnlyList<ScpLevel>)afterPath)));
                     }
                     if (weakened)
                     {
