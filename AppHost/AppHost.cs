@@ -33,7 +33,9 @@ var governance = builder.AddProject<Projects.ControlTower_Governance>("governanc
 var releaseGate = builder.AddProject<Projects.ControlTower_ReleaseGate>("releasegate")
     .WithMessaging(infrastructure)
     .WithDatabase(infrastructure.ReleaseGateDb)
-    .WithServiceDefaults(internalToken);
+    .WithServiceDefaults(internalToken)
+    .WithEnvironment("ReleaseGate__PoliciesPath",
+        builder.Configuration["ReleaseGate:PoliciesPath"] ?? Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "deploy", "release-gates")));
 
 // Collectors open only once the consumers have bound their queues: a batch published before that would
 // have nowhere to go (the collectors publish as mandatory and answer 503 rather than lose it).
