@@ -412,6 +412,18 @@ public sealed class GateApiTests(InfrastructureFixture infrastructure) : IAsyncL
     }
 
     [Fact]
+    public async Task TheOpenApiDocumentDescribesTheGateRoutes()
+    {
+        var document = await client.GetFromJsonAsync<JsonElement>("/api/releases/openapi/v1.json", Token);
+
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Contains("/api/releases/{id}/smoke", paths);
+        Assert.Contains("/api/releases/{id}/evaluations", paths);
+        Assert.Contains("/api/releases/evaluations/{evaluationId}/replay", paths);
+        Assert.Contains("/api/releases/readiness", paths);
+    }
+
+    [Fact]
     public async Task PoliciesListsTheLoadedPolicyAndItsHash()
     {
         var policies = await client.GetFromJsonAsync<List<PolicyView>>("/api/releases/policies", Token);
