@@ -295,6 +295,20 @@ public sealed class GateApiTests(InfrastructureFixture infrastructure) : IAsyncL
         Assert.True((await ReplayAsync(first.Id)).Matches);
     }
 
+    [Fact]
+    public async Task RequestsRacingWithOneIdempotencyKeyAllGetTheOneStoredVerdict()
+    {
+        var release = await RegisterAsync();
+        using var smoke = await PostSmokeAsync(release.Id, PassingJUnit, "application/xml");
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => EvaluateAsync(release.Id, key: "deploy-7")));
+
+        Assert.Single(answers.Select(a => a.View.Id).Distinct());
+        Assert.Single(answers, a => a.Status == HttpStatusCode.Created);
+        var history = await client.GetFromJsonAsync<List<EvaluationView>>($"/api/releases/{release.Id}/evaluations", Token);
+        Assert.Single(history!);
+    }
+
     public static TheoryData<string, string, string, HttpStatusCode, string> BadSmoke() => new()
     {
         { "malformed JUnit", "<testsuites>\n  <testsuite name=\"x\">\n</testsuites>", "application/xml", HttpStatusCode.BadRequest, "not well-formed XML" },

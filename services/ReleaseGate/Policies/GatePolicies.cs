@@ -64,20 +64,18 @@ public sealed class GatePolicies
             ? Policies.First(p => ReferenceEquals(p.Snapshot, chosen))
             : null;
 
-    /// <summary>Keeps the policy's text under its hash (once), in the caller's next SaveChanges.</summary>
+    /// <summary>
+    /// Keeps the policy's text under its hash, once. Written on its own, before the verdict, with ON CONFLICT: two
+    /// first evaluations racing must not fail on each other, and a stored text nobody used yet does no harm.
+    /// </summary>
     public static async Task KeepAsync(ReleaseGateDbContext db, LoadedPolicy policy, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (!await db.PolicyVersions.AnyAsync(p => p.Hash == policy.Snapshot.Hash, cancellationToken))
-        {
-            db.PolicyVersions.Add(new PolicyVersion
-            {
-                Hash = policy.Snapshot.Hash,
-                PolicyId = policy.Snapshot.Policy.Id,
-                Version = policy.Snapshot.Policy.Version,
-                Text = policy.Text,
-                Source = policy.Source,
-                FirstUsedAt = now,
-            });
-        }
+        var snapshot = policy.Snapshot;
+        await db.Database.ExecuteSqlAsync(
+            $"""
+            INSERT INTO policy_versions (hash, policy_id, version, text, source, first_used_at)
+            VALUES ({snapshot.Hash}, {snapshot.Policy.Id}, {snapshot.Policy.Version}, {policy.Text}, {policy.Source}, {now})
+            ON CONFLICT (hash) DO NOTHING
+            """, cancellationToken);
     }
 }
