@@ -7,6 +7,8 @@ using ControlTower.Contracts.Releases;
 using ControlTower.ReleaseGate.Apis;
 using ControlTower.Testing.Infrastructure;
 using ControlTower.Testing.Services;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ControlTower.ReleaseGate.Tests;
 
@@ -423,6 +425,48 @@ public sealed class GateApiTests(InfrastructureFixture infrastructure) : IAsyncL
         Assert.NotEqual(first.Id, latest.Id);
         Assert.Equal(staging.Id, readiness[1].Release.Id);
         Assert.Null(readiness[1].LatestVerdict);
+    }
+
+    [Fact]
+    public async Task AVerdictStillReplaysAfterItsPolicyFileChanged()
+    {
+        var release = await RegisterAsync();
+        using var smoke = await PostSmokeAsync(release.Id, FailingCtrf, "application/json");
+        var (_, before) = await EvaluateAsync(release.Id);
+        var folder = Directory.CreateTempSubdirectory("gate-policies-").FullName;
+        try
+        {
+            // The same policy, version 2, now content with a 0.5 pass rate.
+            var text = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Policies", "test-gate.yaml"), Token);
+            await File.WriteAllTextAsync(Path.Combine(folder, "test-gate.yaml"),
+                text.Replace("version: 1", "version: 2", StringComparison.Ordinal).Replace("minPassRate: 0.95", "minPassRate: 0.5", StringComparison.Ordinal), Token);
+            var connection = factory.Services.GetRequiredService<IConfiguration>()["ConnectionStrings:releasegatedb"];
+            await using var restarted = ServiceFactory<Program>.OnServers(infrastructure, settings: new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:releasegatedb"] = connection,
+                ["ReleaseGate:PoliciesPath"] = folder,
+            });
+            using var after = restarted.CreateTrustedClient("pipeline-key");
+            await restarted.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+
+            using var replayResponse = await after.PostAsync($"/api/releases/evaluations/{before.Id}/replay", null, Token);
+            var replay = (await replayResponse.Content.ReadFromJsonAsync<ReplayView>(Token))!;
+            using var newer = await after.PostAsync($"/api/releases/{release.Id}/evaluations", null, Token);
+            var now = (await newer.Content.ReadFromJsonAsync<EvaluationView>(Token))!;
+            var policies = (await after.GetFromJsonAsync<List<PolicyView>>("/api/releases/policies", Token))!;
+
+            Assert.True(replay.Matches, $"stored {replay.StoredDigest}, replayed {replay.ReplayedDigest}");
+            Assert.Equal(1, before.Policy.Version);
+            Assert.Equal(2, now.Policy.Version);
+            Assert.NotEqual(before.Policy.Hash, now.Policy.Hash);
+            Assert.Equal("Fail", Rule(before, "smoke-pass-rate").GetProperty("outcome").GetString());
+            Assert.Equal("Pass", Rule(now, "smoke-pass-rate").GetProperty("outcome").GetString());
+            Assert.Equal([(2, true), (1, false)], policies.Select(p => (p.Version, p.Active)));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]
