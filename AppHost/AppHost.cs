@@ -17,6 +17,7 @@ var internalToken = builder.AddGeneratedSecret("internal-token");
 var demoSourceKey = builder.AddGeneratedSecret("demo-source-api-key");
 var portalKey = builder.AddGeneratedSecret("portal-api-key");
 var adminKey = builder.AddGeneratedSecret("admin-api-key");
+var pipelineKey = builder.AddGeneratedSecret("pipeline-api-key");
 
 var operations = builder.AddProject<Projects.ControlTower_Operations>("operations")
     .WithMessaging(infrastructure)
@@ -33,7 +34,9 @@ var governance = builder.AddProject<Projects.ControlTower_Governance>("governanc
 var releaseGate = builder.AddProject<Projects.ControlTower_ReleaseGate>("releasegate")
     .WithMessaging(infrastructure)
     .WithDatabase(infrastructure.ReleaseGateDb)
-    .WithServiceDefaults(internalToken);
+    .WithServiceDefaults(internalToken)
+    .WithEnvironment("ReleaseGate__PoliciesPath",
+        builder.Configuration["ReleaseGate:PoliciesPath"] ?? Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "deploy", "release-gates")));
 
 // Collectors open only once the consumers have bound their queues: a batch published before that would
 // have nowhere to go (the collectors publish as mandatory and answer 503 rather than lose it).
@@ -58,6 +61,8 @@ var gateway = builder.AddProject<Projects.ControlTower_Gateway>("gateway")
     .WithApiKey(0, "demo-source", demoSourceKey, "ingest:aws", "ingest:azure")
     .WithApiKey(1, "portal", portalKey, "activity:read", "alerts:read", "governance:read", "releases:read")
     .WithApiKey(2, "admin", adminKey, "admin:keys", "governance:write")
+    // Release pipelines: register releases, post evidence, ask for verdicts and read them.
+    .WithApiKey(3, "pipeline", pipelineKey, "releases:read", "releases:write")
     .WithExternalHttpEndpoints();
 
 var web = builder.AddProject<Projects.ControlTower_Web>("web")
@@ -71,7 +76,7 @@ builder.Eventing.Subscribe<ResourceReadyEvent>(web.Resource, (ready, _) =>
 {
     ready.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ControlTower").LogInformation(
         "Control Tower is ready after {Seconds:F1} s. Portal: {Portal}  Gateway: {Gateway}  "
-        + "API keys (demo-source: ingest, portal: read, admin: key management and inventory imports): dotnet user-secrets list --project AppHost",
+        + "API keys (demo-source: ingest, portal: read, admin: key management and inventory imports, pipeline: releases): dotnet user-secrets list --project AppHost",
         startedAt.Elapsed.TotalSeconds, web.GetEndpoint("http").Url, gateway.GetEndpoint("http").Url);
     return Task.CompletedTask;
 });

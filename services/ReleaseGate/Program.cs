@@ -13,6 +13,11 @@ app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.UseGatewayTrust();
 app.MapReleasesApi();
+app.MapEvidenceApi();
+app.MapEvaluationsApi();
+app.MapOpenApiDocument("/api/releases");
+// Read now, so that a faulty policy stops the start with its faults named rather than the first evaluation.
+app.Services.GetRequiredService<ControlTower.ReleaseGate.Policies.GatePolicies>();
 
 app.Run();
 

@@ -25,6 +25,9 @@ public sealed class SystemFixture : IAsyncLifetime
     /// <summary>The portal's gateway key, which has the read scopes.</summary>
     public string ReaderKey { get; } = NewKey();
 
+    /// <summary>The release pipelines' gateway key, with <c>releases:read</c> and <c>releases:write</c>.</summary>
+    public string PipelineKey { get; } = NewKey();
+
     public HttpClient Gateway { get; private set; } = null!;
 
     public Uri Portal { get; private set; } = null!;
@@ -44,6 +47,7 @@ public sealed class SystemFixture : IAsyncLifetime
                 $"--Parameters:internal-token={NewKey()}",
                 $"--Parameters:demo-source-api-key={IngestKey}",
                 $"--Parameters:portal-api-key={ReaderKey}",
+                $"--Parameters:pipeline-api-key={PipelineKey}",
             ],
             (options, _) => options.DisableDashboard = true,
             timeout.Token);

@@ -18,6 +18,7 @@ public sealed class GatewayTests(InfrastructureFixture infrastructure) : IAsyncL
     private const string ReaderKey = "reader-key-for-tests-0123456789abcdef";
     private const string AdminKey = "admin-key-for-tests-0123456789abcdef0";
     private const string AzureKey = "azure-key-for-tests-0123456789abcdef0";
+    private const string PipelineKey = "pipeline-key-for-tests-0123456789abcd";
 
     private EchoService echo = null!;
     private string database = null!;
@@ -58,9 +59,14 @@ public sealed class GatewayTests(InfrastructureFixture infrastructure) : IAsyncL
             ["Gateway:ApiKeys:Keys:1:Key"] = ReaderKey,
             ["Gateway:ApiKeys:Keys:1:Scopes:0"] = "activity:read",
             ["Gateway:ApiKeys:Keys:1:Scopes:1"] = "governance:read",
+            ["Gateway:ApiKeys:Keys:1:Scopes:2"] = "releases:read",
             ["Gateway:ApiKeys:Keys:3:Name"] = "azure-eventgrid",
             ["Gateway:ApiKeys:Keys:3:Key"] = AzureKey,
             ["Gateway:ApiKeys:Keys:3:Scopes:0"] = "ingest:azure",
+            ["Gateway:ApiKeys:Keys:4:Name"] = "pipeline",
+            ["Gateway:ApiKeys:Keys:4:Key"] = PipelineKey,
+            ["Gateway:ApiKeys:Keys:4:Scopes:0"] = "releases:read",
+            ["Gateway:ApiKeys:Keys:4:Scopes:1"] = "releases:write",
         };
         foreach (var cluster in new[] { "collector-aws", "collector-azure", "operations", "governance", "releasegate" })
         {
@@ -171,6 +177,41 @@ public sealed class GatewayTests(InfrastructureFixture infrastructure) : IAsyncL
         var echoed = await admin.Content.ReadFromJsonAsync<EchoedRequest>(TestContext.Current.CancellationToken);
         Assert.Equal(path, echoed!.Path);
         Assert.Equal("admin", echoed.Headers[GatewayTrust.SourceHeader]);
+    }
+
+    [Theory]
+    [InlineData("/api/releases/0194b7a2-0000-7000-8000-000000000001/smoke", "application/xml", "<testsuite name=\"api-smoke\"/>")]
+    [InlineData("/api/releases/0194b7a2-0000-7000-8000-000000000001/truth", "application/json", "{\"observations\":[]}")]
+    [InlineData("/api/releases/0194b7a2-0000-7000-8000-000000000001/evaluations", null, null)]
+    [InlineData("/api/releases/evaluations/0194b7a2-0000-7000-8000-000000000002/replay", null, null)]
+    public async Task PostingReleaseEvidenceOrAskingForVerdictsNeedsReleasesWriteWhichReadingReleasesDoesNotGive(string path, string? type, string? body)
+    {
+        HttpRequestMessage Post(string key)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, path);
+            if (body is not null)
+            {
+                request.Content = new StringContent(body, new MediaTypeHeaderValue(type!));
+            }
+            request.Headers.Add("X-Api-Key", key);
+            return request;
+        }
+
+        using var reader = await client.SendAsync(Post(ReaderKey), TestContext.Current.CancellationToken);
+        var problem = await Problem(reader, HttpStatusCode.Forbidden);
+        Assert.Contains("releases:write", problem.GetProperty("detail").GetString());
+
+        // The reader still reads verdicts and readiness.
+        using var read = new HttpRequestMessage(HttpMethod.Get, "/api/releases/readiness");
+        read.Headers.Add("X-Api-Key", ReaderKey);
+        using var readResponse = await client.SendAsync(read, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, readResponse.StatusCode);
+
+        using var pipeline = await client.SendAsync(Post(PipelineKey), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, pipeline.StatusCode);
+        var echoed = await pipeline.Content.ReadFromJsonAsync<EchoedRequest>(TestContext.Current.CancellationToken);
+        Assert.Equal(path, echoed!.Path);
+        Assert.Equal("pipeline", echoed.Headers[GatewayTrust.SourceHeader]);
     }
 
     [Fact]

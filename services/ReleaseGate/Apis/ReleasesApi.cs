@@ -126,6 +126,10 @@ public static partial class ReleasesApi
         return errors;
     }
 
+    internal static bool IsCommit(string value) => CommitPattern().IsMatch(value);
+
+    internal static bool IsDigest(string value) => DigestPattern().IsMatch(value);
+
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
     private static partial Regex NamePattern();
 

@@ -5,7 +5,10 @@ namespace ControlTower.ReleaseGate.Data;
 public sealed class ReleaseGateDbContext(DbContextOptions<ReleaseGateDbContext> options) : DbContext(options)
 {
     public DbSet<Release> Releases => Set<Release>();
+    public DbSet<EvidenceRecord> Evidence => Set<EvidenceRecord>();
+    public DbSet<Evaluation> Evaluations => Set<Evaluation>();
+    public DbSet<PolicyVersion> PolicyVersions => Set<PolicyVersion>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
-        modelBuilder.ApplyConfigurationsFromAssembly(typeof(ReleaseGateDbContext).Assembly);
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(ReleaseGateDbContext).Assembly).AddOutbox();
 }

@@ -1,4 +1,6 @@
 using ControlTower.ReleaseGate.Data;
+using ControlTower.ReleaseGate.Policies;
+using Microsoft.Extensions.Options;
 
 namespace ControlTower.ReleaseGate.Extensions;
 
@@ -11,5 +13,9 @@ public static class Extensions
         builder.AddServiceDatabase<IHostApplicationBuilder, ReleaseGateDbContext>(DatabaseName);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddControlTowerBus("releasegate");
+        // Verdicts are announced through the outbox: only once they are stored, and even if the broker is away.
+        builder.AddOutbox<IHostApplicationBuilder, ReleaseGateDbContext>();
+        builder.Services.AddOptions<GatePolicyOptions>().BindConfiguration(GatePolicyOptions.Section);
+        builder.Services.AddSingleton(services => GatePolicies.Load(services.GetRequiredService<IOptions<GatePolicyOptions>>().Value.PoliciesPath));
     }
 }
