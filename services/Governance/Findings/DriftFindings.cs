@@ -42,7 +42,7 @@ public sealed class DriftFindings(GovernanceDbContext db, BaselineProvider basel
             {
                 finding = new Finding
                 {
-                    Id = Guid.CreateVersion7(now),
+                    Id = GuardrailFindings.NameBasedId(Finding.Drift, current.Type, current.Subject),
                     Type = current.Type,
                     Subject = current.Subject,
                     Status = "open",

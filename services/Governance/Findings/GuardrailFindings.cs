@@ -223,9 +223,15 @@ public sealed class GuardrailFindings(GovernanceDbContext db, BaselineProvider b
     /// The same id for a control and subject wherever and however often it is computed, so that an announcement
     /// re-sent after a failed commit names the finding the commit that succeeds creates.
     /// </summary>
-    public static Guid FindingId(string controlId, string subject)
+    public static Guid FindingId(string controlId, string subject) => NameBasedId("guardrail", controlId, subject);
+
+    /// <summary>
+    /// A finding's id from what it is about, so that an announcement sent before a commit that then failed names the
+    /// same finding as the one the retry stores: no consumer is left holding an id that never resolves.
+    /// </summary>
+    public static Guid NameBasedId(string kind, string type, string subject)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"guardrail\n{controlId}\n{subject}"));
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{kind}\n{type}\n{subject}"));
         var bytes = hash.AsSpan(0, 16).ToArray();
         bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80); // version 8: a name-based id of our own
         bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC 9562 variant

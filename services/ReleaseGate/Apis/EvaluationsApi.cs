@@ -69,8 +69,11 @@ public static class EvaluationsApi
 
         var now = EvidenceCodec.Microseconds(clock.GetUtcNow());
         var records = await db.Evidence.AsNoTracking().Where(e => e.ReleaseId == id && e.SubmittedAt <= now).ToListAsync(context.RequestAborted);
+        // What Governance had open in the release's targets, now: evidence of this verdict, stored with it.
+        var findings = await GovernanceFeed.FindingsSnapshots.TakeAsync(db, release, now, context.AuthenticatedSource() ?? "unknown", context.RequestAborted);
+        records.AddRange(findings);
         var snapshot = new EvidenceSnapshot([.. records.Select(EvidenceCodec.ToItem)]);
-        var verdict = GateEvaluator.Evaluate(policy.Snapshot, snapshot, ReleaseClaim.From(release), now);
+        var verdict = GateEvaluator.Evaluate(policy.Snapshot, snapshot, ReleaseClaim.From(release, release.Targets), now);
 
         var evaluation = new Data.Evaluation
         {
@@ -94,6 +97,7 @@ public static class EvaluationsApi
             Results = VerdictJson.Results(verdict),
         };
         await GatePolicies.KeepAsync(db, policy, now, context.RequestAborted);
+        db.Evidence.AddRange(findings);
         db.Evaluations.Add(evaluation);
         outbox.Add(new ReleaseVerdictIssued
         {
@@ -172,7 +176,7 @@ public static class EvaluationsApi
         {
             throw new InvalidOperationException($"Evaluation {evaluationId} names {evaluation.EvidenceIds.Count} evidence items; {records.Count} are stored.");
         }
-        var replayed = GateEvaluator.Evaluate(policy, new EvidenceSnapshot([.. records.Select(EvidenceCodec.ToItem)]), ReleaseClaim.From(release), evaluation.EvaluatedAt);
+        var replayed = GateEvaluator.Evaluate(policy, new EvidenceSnapshot([.. records.Select(EvidenceCodec.ToItem)]), ReleaseClaim.From(release, release.Targets), evaluation.EvaluatedAt);
         var matches = replayed.Digest == evaluation.Digest && replayed.CanonicalJson == evaluation.CanonicalJson;
         return TypedResults.Ok(new ReplayView(evaluation.Id, evaluation.Digest, replayed.Digest, matches, policy.Hash == evaluation.PolicyHash,
             evaluation.EvaluatorVersion, replayed.EvaluatorVersion, evaluation.Decision, replayed.Decision.ToString()));

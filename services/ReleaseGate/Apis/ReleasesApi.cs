@@ -47,6 +47,7 @@ public static partial class ReleasesApi
             Version = request.Version!,
             Commit = request.Commit!.ToLowerInvariant(),
             ArtifactDigests = request.ArtifactDigests?.Select(d => d.ToLowerInvariant()).Order(StringComparer.Ordinal).ToList() ?? [],
+            Targets = request.Targets?.Select(t => t.ToLowerInvariant()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList() ?? [],
             PipelineRun = request.PipelineRun,
             RegisteredBy = context.AuthenticatedSource() ?? "unknown",
             RegisteredAt = clock.GetUtcNow(),
@@ -65,6 +66,7 @@ public static partial class ReleasesApi
                 r => r.Service == release.Service && r.Environment == release.Environment && r.Version == release.Version,
                 context.RequestAborted);
             return existing.Commit == release.Commit && existing.ArtifactDigests.SequenceEqual(release.ArtifactDigests)
+                && existing.Targets.SequenceEqual(release.Targets)
                 ? TypedResults.Ok(ReleaseView.From(existing))
                 : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Release already registered differently",
                     detail: $"{release.Service} {release.Version} in {release.Environment} is already registered with commit {existing.Commit} " +
@@ -123,6 +125,15 @@ public static partial class ReleasesApi
             }
         }
         Check("pipelineRun", request.PipelineRun is null || request.PipelineRun.Length <= 512, "pipelineRun is at most 512 characters.");
+        if (request.Targets is { } targets)
+        {
+            Check("targets", targets.Count <= 50, "at most 50 targets.");
+            var badTarget = targets.Select((t, i) => (t, i)).FirstOrDefault(x => x.t is null || !(TargetPattern().IsMatch(x.t) || Guid.TryParseExact(x.t, "D", out _)));
+            if (badTarget.t is not null || targets.Contains(null!))
+            {
+                errors[$"targets[{badTarget.i}]"] = ["a target is an AWS account id (12 digits) or an Azure subscription id (a GUID)."];
+            }
+        }
         return errors;
     }
 
@@ -136,17 +147,21 @@ public static partial class ReleasesApi
     [GeneratedRegex("^[0-9a-fA-F]{7,64}$")]
     private static partial Regex CommitPattern();
 
+    [GeneratedRegex("^[0-9]{12}$")]
+    private static partial Regex TargetPattern();
+
     [GeneratedRegex("^sha256:[0-9a-fA-F]{64}$")]
     private static partial Regex DigestPattern();
 }
 
 public sealed record RegisterReleaseRequest(
-    string? Service, string? Environment, string? Version, string? Commit, List<string>? ArtifactDigests, string? PipelineRun);
+    string? Service, string? Environment, string? Version, string? Commit, List<string>? ArtifactDigests, string? PipelineRun,
+    List<string>? Targets = null);
 
 public sealed record ReleaseView(
     Guid Id, string Service, string Environment, string Version, string Commit, IReadOnlyList<string> ArtifactDigests,
-    string? PipelineRun, string RegisteredBy, DateTimeOffset RegisteredAt)
+    string? PipelineRun, string RegisteredBy, DateTimeOffset RegisteredAt, IReadOnlyList<string> Targets)
 {
     public static ReleaseView From(Release r) =>
-        new(r.Id, r.Service, r.Environment, r.Version, r.Commit, r.ArtifactDigests, r.PipelineRun, r.RegisteredBy, r.RegisteredAt);
+        new(r.Id, r.Service, r.Environment, r.Version, r.Commit, r.ArtifactDigests, r.PipelineRun, r.RegisteredBy, r.RegisteredAt, r.Targets);
 }

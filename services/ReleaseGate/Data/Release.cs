@@ -9,6 +9,9 @@ public sealed class Release
     public required string Version { get; set; }
     public required string Commit { get; set; }
     public List<string> ArtifactDigests { get; set; } = [];
+
+    /// <summary>The AWS accounts and Azure subscriptions it deploys into: where the gate looks for open findings.</summary>
+    public List<string> Targets { get; set; } = [];
     public string? PipelineRun { get; set; }
     public required string RegisteredBy { get; set; }
     public DateTimeOffset RegisteredAt { get; set; }

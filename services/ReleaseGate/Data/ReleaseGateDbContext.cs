@@ -8,6 +8,7 @@ public sealed class ReleaseGateDbContext(DbContextOptions<ReleaseGateDbContext> 
     public DbSet<EvidenceRecord> Evidence => Set<EvidenceRecord>();
     public DbSet<Evaluation> Evaluations => Set<Evaluation>();
     public DbSet<PolicyVersion> PolicyVersions => Set<PolicyVersion>();
+    public DbSet<GovernanceFinding> GovernanceFindings => Set<GovernanceFinding>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ReleaseGateDbContext).Assembly).AddOutbox();

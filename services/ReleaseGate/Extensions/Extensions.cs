@@ -12,7 +12,7 @@ public static class Extensions
     {
         builder.AddServiceDatabase<IHostApplicationBuilder, ReleaseGateDbContext>(DatabaseName);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.AddControlTowerBus("releasegate");
+        builder.AddControlTowerBus("releasegate", bus => bus.AddConsumer<GovernanceFeed.GovernanceFindingsConsumer>());
         // Verdicts are announced through the outbox: only once they are stored, and even if the broker is away.
         builder.AddOutbox<IHostApplicationBuilder, ReleaseGateDbContext>();
         builder.Services.AddOptions<GatePolicyOptions>().BindConfiguration(GatePolicyOptions.Section);

@@ -61,6 +61,13 @@ public static class EvidenceCodec
                 Metric = Text("metric"),
                 Value = Maybe("value") is { } v ? decimal.Parse(v, NumberStyles.Number, CultureInfo.InvariantCulture) : null,
             },
+            "findingsSnapshot" => new FindingsSnapshot
+            {
+                Id = id, Service = service, Environment = environment, CollectedAt = collectedAt,
+                Scope = Text("scope"),
+                Findings = [.. node["findings"]!.AsArray().Select(f => new OpenFinding(f!["id"]!.GetValue<string>(), f["control"]!.GetValue<string>(),
+                    Enum.Parse<Policies.FindingSeverity>(f["severity"]!.GetValue<string>()), f["subject"]!.GetValue<string>()))],
+            },
             _ => throw new InvalidOperationException($"Evidence {record.Id} has an unknown kind '{record.Kind}'."),
         };
         if (item.Digest != record.Digest)

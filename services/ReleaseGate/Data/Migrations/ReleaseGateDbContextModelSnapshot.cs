@@ -206,6 +206,65 @@ namespace ControlTower.ReleaseGate.Data.Migrations
                     b.ToTable("evidence", (string)null);
                 });
 
+            modelBuilder.Entity("ControlTower.ReleaseGate.Data.GovernanceFinding", b =>
+                {
+                    b.Property<Guid>("FindingId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("finding_id");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<int>("Occurrence")
+                        .HasColumnType("integer")
+                        .HasColumnName("occurrence");
+
+                    b.Property<bool>("Open")
+                        .HasColumnType("boolean")
+                        .HasColumnName("open");
+
+                    b.Property<string>("Scope")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("scope")
+                        .UseCollation("C");
+
+                    b.Property<string>("Severity")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("severity");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(600)
+                        .HasColumnType("character varying(600)")
+                        .HasColumnName("subject")
+                        .UseCollation("C");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("type")
+                        .UseCollation("C");
+
+                    b.HasKey("FindingId")
+                        .HasName("pk_governance_findings");
+
+                    b.HasIndex("Scope", "Open")
+                        .HasDatabaseName("ix_governance_findings_scope_open");
+
+                    b.ToTable("governance_findings", (string)null);
+                });
+
             modelBuilder.Entity("ControlTower.ReleaseGate.Data.PolicyVersion", b =>
                 {
                     b.Property<string>("Hash")
@@ -288,6 +347,11 @@ namespace ControlTower.ReleaseGate.Data.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
                         .HasColumnName("service");
+
+                    b.PrimitiveCollection<List<string>>("Targets")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("targets");
 
                     b.Property<string>("Version")
                         .IsRequired()
