@@ -174,16 +174,12 @@ public static class EvidenceApi
 
     public static async Task<IResult> PostTruth(HttpContext context, Guid id, ReleaseGateDbContext db, TimeProvider clock)
     {
-        var (request, problem) = await JsonBody.ReadAsync<TruthRequest>(context.Request);
-        if (problem is not null)
+        var (posted, problem) = await BeginAsync<TruthRequest>(context, id, db);
+        if (posted is null)
         {
-            return problem;
+            return problem!;
         }
-        var release = await db.Releases.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, context.RequestAborted);
-        if (release is null)
-        {
-            return UnknownRelease(id);
-        }
+        var (request, release) = posted;
         var errors = new Dictionary<string, string[]>();
         var observations = request!.Observations ?? [];
         if (observations.Count is 0 or > MaxItemsPerPost)
@@ -232,16 +228,12 @@ public static class EvidenceApi
 
     public static async Task<IResult> PostApproval(HttpContext context, Guid id, ReleaseGateDbContext db, TimeProvider clock)
     {
-        var (request, problem) = await JsonBody.ReadAsync<ApprovalRequest>(context.Request);
-        if (problem is not null)
+        var (posted, problem) = await BeginAsync<ApprovalRequest>(context, id, db);
+        if (posted is null)
         {
-            return problem;
+            return problem!;
         }
-        var release = await db.Releases.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, context.RequestAborted);
-        if (release is null)
-        {
-            return UnknownRelease(id);
-        }
+        var (request, release) = posted;
         var errors = new Dictionary<string, string[]>();
         Check(errors, "approver", Text(request!.Approver, 128), "approver is required: who approves, at most 128 printable characters.");
         Check(errors, "approved", request.Approved is not null, "approved is required: true to approve, false to reject.");
@@ -268,16 +260,12 @@ public static class EvidenceApi
 
     public static async Task<IResult> PostWaiver(HttpContext context, Guid id, ReleaseGateDbContext db, TimeProvider clock)
     {
-        var (request, problem) = await JsonBody.ReadAsync<WaiverRequest>(context.Request);
-        if (problem is not null)
+        var (posted, problem) = await BeginAsync<WaiverRequest>(context, id, db);
+        if (posted is null)
         {
-            return problem;
+            return problem!;
         }
-        var release = await db.Releases.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, context.RequestAborted);
-        if (release is null)
-        {
-            return UnknownRelease(id);
-        }
+        var (request, release) = posted;
         var now = EvidenceCodec.Microseconds(clock.GetUtcNow());
         var errors = new Dictionary<string, string[]>();
         Check(errors, "ruleId", (request!.RuleId is null) != (request.RuleKind is null), "name exactly one of ruleId and ruleKind.");
@@ -315,16 +303,12 @@ public static class EvidenceApi
 
     public static async Task<IResult> PostMetrics(HttpContext context, Guid id, ReleaseGateDbContext db, TimeProvider clock)
     {
-        var (request, problem) = await JsonBody.ReadAsync<MetricsRequest>(context.Request);
-        if (problem is not null)
+        var (posted, problem) = await BeginAsync<MetricsRequest>(context, id, db);
+        if (posted is null)
         {
-            return problem;
+            return problem!;
         }
-        var release = await db.Releases.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, context.RequestAborted);
-        if (release is null)
-        {
-            return UnknownRelease(id);
-        }
+        var (request, release) = posted;
         var errors = new Dictionary<string, string[]>();
         var samples = request!.Samples ?? [];
         if (samples.Count is 0 or > MaxItemsPerPost)
@@ -369,6 +353,20 @@ public static class EvidenceApi
         var records = await db.Evidence.AsNoTracking().Where(e => e.ReleaseId == id).OrderBy(e => e.SubmittedAt).ThenBy(e => e.Id).ToListAsync(cancellationToken);
         return TypedResults.Ok(records.Select(EvidenceView.From).ToList());
     }
+
+    /// <summary>A JSON evidence post's body and the release it is for, or the problem that stops it (bad body first, then an unknown release).</summary>
+    private static async Task<(Posted<T>? Posted, IResult? Problem)> BeginAsync<T>(HttpContext context, Guid id, ReleaseGateDbContext db) where T : class
+    {
+        var (request, problem) = await JsonBody.ReadAsync<T>(context.Request);
+        if (problem is not null)
+        {
+            return (null, problem);
+        }
+        var release = await db.Releases.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, context.RequestAborted);
+        return release is null ? (null, UnknownRelease(id)) : (new Posted<T>(request!, release), null);
+    }
+
+    private sealed record Posted<T>(T Request, Release Release);
 
     internal static ProblemHttpResult UnknownRelease(Guid id) => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound,
         title: "No such release", detail: $"There is no release {id}; register it with POST /api/releases first.");
