@@ -32,6 +32,8 @@ public static class EvidenceApi
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        api.MapPost("/truth/gather", GatherTruth).WithName("GatherTruth")
+            .WithSummary("Ask every replica the ReleaseGate:Truth:Sources configuration names for this release's service and environment what it runs, and keep the answers (or why a replica could not be asked) as truth observations");
         api.MapPost("/truth", PostTruth).WithName("PostTruthObservations")
             .WithSummary("Post what replicas report running (idempotent per observation)")
             .Accepts<TruthRequest>("application/json").Produces<List<EvidenceView>>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
@@ -222,6 +224,26 @@ public static class EvidenceApi
             ImageDigest = o.ImageDigest?.ToLowerInvariant(),
             Error = o.Error,
         }, withTime: true)).ToList();
+        var (stored, _) = await StoreAsync(db, release.Id, records, context.RequestAborted);
+        return TypedResults.Ok(stored.Select(EvidenceView.From).ToList());
+    }
+
+    public static async Task<IResult> GatherTruth(HttpContext context, Guid id, ReleaseGateDbContext db, TimeProvider clock,
+        Microsoft.Extensions.Options.IOptions<DeploymentTruth.TruthSourceOptions> options, DeploymentTruth.TruthGatherer gatherer)
+    {
+        var release = await db.Releases.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, context.RequestAborted);
+        if (release is null)
+        {
+            return UnknownRelease(id);
+        }
+        if (options.Value.For(release.Service, release.Environment) is not { Replicas.Count: > 0 } source)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "No truth source",
+                detail: $"ReleaseGate:Truth:Sources names no replicas for {release.Service} in {release.Environment}; post what the pipeline observed to /truth instead.");
+        }
+        var now = EvidenceCodec.Microseconds(clock.GetUtcNow());
+        var observations = await gatherer.GatherAsync(source, release.Service, release.Environment, now, context.RequestAborted);
+        var records = observations.Select(o => Record(context, release, now, o, withTime: true)).ToList();
         var (stored, _) = await StoreAsync(db, release.Id, records, context.RequestAborted);
         return TypedResults.Ok(stored.Select(EvidenceView.From).ToList());
     }
