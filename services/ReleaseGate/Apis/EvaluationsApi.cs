@@ -36,6 +36,8 @@ public static class EvaluationsApi
         api.MapPost("/evaluations/{evaluationId:guid}/replay", Replay)
             .WithName("ReplayEvaluation")
             .WithSummary("Re-run a stored verdict on its stored policy and evidence and compare the digests");
+        api.MapGet("/dora", DoraFigures).WithName("Dora")
+            .WithSummary("DORA figures per service and environment over the last ?days= (default 30, at most 366): deployments and per day, median lead time (from committedAt), change failure rate, median time to restore");
         api.MapGet("/readiness", Readiness).WithName("Readiness").WithSummary("Per service and environment: the latest release and its latest verdict");
         api.MapGet("/policies", ListPolicies).WithName("ListPolicies").WithSummary("The gate policies loaded, and older versions verdicts used");
 
@@ -197,6 +199,26 @@ public static class EvaluationsApi
             .ToDictionary(g => g.Key, g => g.OrderByDescending(e => e.EvaluatedAt).ThenByDescending(e => e.Id).First());
         return TypedResults.Ok(latest.Select(r => new ReadinessView(r.Service, r.Environment, ReleaseView.From(r),
             newest.TryGetValue(r.Id, out var e) ? EvaluationSummary.From(e) : null)).ToList());
+    }
+
+    public static async Task<Results<Ok<List<DoraView>>, ValidationProblem>> DoraFigures(ReleaseGateDbContext db, TimeProvider clock, int? days,
+        string? service, CancellationToken cancellationToken)
+    {
+        if (days is < 1 or > 366)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["days"] = ["days is 1 to 366 (default 30)."] });
+        }
+        var to = clock.GetUtcNow();
+        var from = to.AddDays(-(days ?? 30));
+        // A failure in the window may be restored after it, and is compared with the releases that follow.
+        var releases = await db.Releases.AsNoTracking().Where(r => r.RegisteredAt >= from && (service == null || r.Service == service))
+            .ToListAsync(cancellationToken);
+        var ids = releases.Select(r => r.Id).ToList();
+        var states = (await db.Evaluations.AsNoTracking().Where(e => ids.Contains(e.ReleaseId))
+                .Select(e => new { e.ReleaseId, e.EvaluatedAt, e.Id, e.GitHub }).ToListAsync(cancellationToken))
+            .GroupBy(e => e.ReleaseId)
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(e => e.EvaluatedAt).ThenByDescending(e => e.Id).First().GitHub);
+        return TypedResults.Ok(Dora.Compute(releases, states, from, to));
     }
 
     public static async Task<Ok<List<PolicyView>>> ListPolicies(GatePolicies policies, ReleaseGateDbContext db, CancellationToken cancellationToken)

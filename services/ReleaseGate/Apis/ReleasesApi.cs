@@ -49,6 +49,7 @@ public static partial class ReleasesApi
             ArtifactDigests = request.ArtifactDigests?.Select(d => d.ToLowerInvariant()).Order(StringComparer.Ordinal).ToList() ?? [],
             Targets = request.Targets?.Select(t => t.ToLowerInvariant()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList() ?? [],
             PipelineRun = request.PipelineRun,
+            CommittedAt = request.CommittedAt?.ToUniversalTime(),
             RegisteredBy = context.AuthenticatedSource() ?? "unknown",
             RegisteredAt = clock.GetUtcNow(),
         };
@@ -125,6 +126,8 @@ public static partial class ReleasesApi
             }
         }
         Check("pipelineRun", request.PipelineRun is null || request.PipelineRun.Length <= 512, "pipelineRun is at most 512 characters.");
+        Check("committedAt", request.CommittedAt is null || request.CommittedAt > new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero),
+            "committedAt is when the commit was made (ISO 8601).");
         if (request.Targets is { } targets)
         {
             Check("targets", targets.Count <= 50, "at most 50 targets.");
@@ -156,7 +159,7 @@ public static partial class ReleasesApi
 
 public sealed record RegisterReleaseRequest(
     string? Service, string? Environment, string? Version, string? Commit, List<string>? ArtifactDigests, string? PipelineRun,
-    List<string>? Targets = null);
+    List<string>? Targets = null, DateTimeOffset? CommittedAt = null);
 
 public sealed record ReleaseView(
     Guid Id, string Service, string Environment, string Version, string Commit, IReadOnlyList<string> ArtifactDigests,

@@ -13,6 +13,9 @@ public sealed class Release
     /// <summary>The AWS accounts and Azure subscriptions it deploys into: where the gate looks for open findings.</summary>
     public List<string> Targets { get; set; } = [];
     public string? PipelineRun { get; set; }
+
+    /// <summary>When the commit was made, if the pipeline said: the start of the DORA lead time.</summary>
+    public DateTimeOffset? CommittedAt { get; set; }
     public required string RegisteredBy { get; set; }
     public DateTimeOffset RegisteredAt { get; set; }
 }

@@ -321,6 +321,10 @@ namespace ControlTower.ReleaseGate.Data.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("commit");
 
+                    b.Property<DateTimeOffset?>("CommittedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("committed_at");
+
                     b.Property<string>("Environment")
                         .IsRequired()
                         .HasMaxLength(64)
