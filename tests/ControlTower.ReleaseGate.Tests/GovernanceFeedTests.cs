@@ -96,6 +96,38 @@ public sealed class GovernanceFeedTests(InfrastructureFixture infrastructure) : 
     }
 
     [Fact]
+    public async Task TheReleasePageGetsTheReleaseItsVerdictsItsEvidenceAndTheFindingsOpenInItsTargetsInOneCall()
+    {
+        var account = "222233334444";
+        var release = await RegisterAsync(account);
+        var finding = new GuardrailViolated
+        {
+            FindingId = Guid.NewGuid(), Occurrence = 1, ControlId = "AWS-GR_CLOUDTRAIL_CHANGE_PROHIBITED", Subject = account + "/trail", Severity = "critical",
+            Provider = "aws", Account = account, EvidenceEventId = "evt-3", EventTime = DateTimeOffset.UtcNow, DetectedAt = DateTimeOffset.UtcNow,
+        };
+        await factory.Services.GetRequiredService<IBus>().Publish(finding, Token);
+        var failed = await VerdictWhen(release, "Fail");
+
+        var detail = await client.GetFromJsonAsync<JsonElement>($"/api/releases/{release}/detail", Token);
+
+        Assert.Equal([account], detail.GetProperty("release").GetProperty("targets").EnumerateArray().Select(t => t.GetString()));
+        var latest = detail.GetProperty("latestVerdict");
+        Assert.Equal(failed.GetProperty("id").GetGuid(), latest.GetProperty("id").GetGuid());
+        Assert.Contains(latest.GetProperty("rules").EnumerateArray(), r => r.GetProperty("ruleId").GetString() == "no-high-findings");
+        Assert.Equal(latest.GetProperty("id").GetGuid(), detail.GetProperty("verdicts")[0].GetProperty("id").GetGuid());
+        Assert.Contains(detail.GetProperty("evidence").EnumerateArray(), e => e.GetProperty("kind").GetString() == "findingsSnapshot");
+        var open = Assert.Single(detail.GetProperty("openFindings").EnumerateArray());
+        Assert.Equal((finding.FindingId, "guardrail", "critical"), (open.GetProperty("findingId").GetGuid(), open.GetProperty("kind").GetString(), open.GetProperty("severity").GetString()));
+
+        foreach (var path in new[] { $"/api/releases/{Guid.NewGuid()}/detail", $"/api/releases/{Guid.NewGuid()}" })
+        {
+            using var unknown = await client.GetAsync(path, Token);
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+            Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
+    [Fact]
     public async Task AnnouncementsInAnyOrderAndRepeatedEndInTheLatestOccurrencesState()
     {
         await using var scope = factory.Services.CreateAsyncScope();

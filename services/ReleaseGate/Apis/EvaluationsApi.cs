@@ -36,6 +36,8 @@ public static class EvaluationsApi
         api.MapPost("/evaluations/{evaluationId:guid}/replay", Replay)
             .WithName("ReplayEvaluation")
             .WithSummary("Re-run a stored verdict on its stored policy and evidence and compare the digests");
+        api.MapGet("/{id:guid}/detail", Detail).WithName("ReleaseDetail")
+            .WithSummary("A release as the portal shows it: the release, its latest verdict with every rule's explanation, its earlier verdicts, its evidence, and the findings open now in its targets");
         api.MapGet("/dora", DoraFigures).WithName("Dora")
             .WithSummary("DORA figures per service and environment over the last ?days= (default 30, at most 366): deployments and per day, median lead time (from committedAt), change failure rate, median time to restore");
         api.MapGet("/readiness", Readiness).WithName("Readiness").WithSummary("Per service and environment: the latest release and its latest verdict");
@@ -201,6 +203,27 @@ public static class EvaluationsApi
             newest.TryGetValue(r.Id, out var e) ? EvaluationSummary.From(e) : null)).ToList());
     }
 
+    public static async Task<Results<Ok<ReleaseDetailView>, ProblemHttpResult>> Detail(Guid id, ReleaseGateDbContext db, CancellationToken cancellationToken)
+    {
+        var release = await db.Releases.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+        if (release is null)
+        {
+            return EvidenceApi.UnknownRelease(id);
+        }
+        var verdicts = await db.Evaluations.AsNoTracking().Where(e => e.ReleaseId == id)
+            .OrderByDescending(e => e.EvaluatedAt).ThenByDescending(e => e.Id).Take(20).ToListAsync(cancellationToken);
+        var evidence = await db.Evidence.AsNoTracking().Where(e => e.ReleaseId == id).OrderBy(e => e.SubmittedAt).ThenBy(e => e.Id).ToListAsync(cancellationToken);
+        var findings = release.Targets.Count == 0
+            ? []
+            : await db.GovernanceFindings.AsNoTracking().Where(f => f.Open && f.Scope != null && release.Targets.Contains(f.Scope))
+                .OrderBy(f => f.Scope).ThenBy(f => f.Type).ThenBy(f => f.Subject)
+                .Select(f => new OpenFindingView(f.FindingId, f.Kind, f.Type, f.Subject, f.Scope!, f.Severity, f.ChangedAt))
+                .ToListAsync(cancellationToken);
+        return TypedResults.Ok(new ReleaseDetailView(ReleaseView.From(release),
+            verdicts.Count == 0 ? null : EvaluationView.From(verdicts[0], release),
+            [.. verdicts.Select(EvaluationSummary.From)], [.. evidence.Select(EvidenceView.From)], findings));
+    }
+
     public static async Task<Results<Ok<List<DoraView>>, ValidationProblem>> DoraFigures(ReleaseGateDbContext db, TimeProvider clock, int? days,
         string? service, CancellationToken cancellationToken)
     {
@@ -240,6 +263,13 @@ public static class EvaluationsApi
 public sealed record PolicyRef(string Id, int Version, string Hash);
 
 public sealed record GitHubView(string State, string Conclusion);
+
+/// <summary>A finding Governance has open now in one of a release's targets.</summary>
+public sealed record OpenFindingView(Guid FindingId, string Kind, string Type, string Subject, string Scope, string Severity, DateTimeOffset Since);
+
+/// <summary>What the portal's release page shows, in one call: <see cref="Verdicts"/> newest first (at most 20).</summary>
+public sealed record ReleaseDetailView(ReleaseView Release, EvaluationView? LatestVerdict, IReadOnlyList<EvaluationSummary> Verdicts,
+    IReadOnlyList<EvidenceView> Evidence, IReadOnlyList<OpenFindingView> OpenFindings);
 
 /// <summary>A stored verdict as the API shows it: what it decided and why, rule by rule, and what pins it.</summary>
 public sealed record EvaluationView(Guid Id, Guid ReleaseId, string Service, string Environment, string Version, string Commit,

@@ -75,10 +75,10 @@ public static partial class ReleasesApi
         }
     }
 
-    public static async Task<Results<Ok<ReleaseView>, NotFound>> GetRelease(Guid id, ReleaseGateDbContext db, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<ReleaseView>, ProblemHttpResult>> GetRelease(Guid id, ReleaseGateDbContext db, CancellationToken cancellationToken)
     {
         var release = await db.Releases.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
-        return release is null ? TypedResults.NotFound() : TypedResults.Ok(ReleaseView.From(release));
+        return release is null ? EvidenceApi.UnknownRelease(id) : TypedResults.Ok(ReleaseView.From(release));
     }
 
     public static async Task<Results<Ok<List<ReleaseView>>, ValidationProblem>> ListReleases(
