@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using System.Text.Json.Nodes;
 using ControlTower.Contracts.Activity;
 using ControlTower.Testing;
@@ -34,4 +35,22 @@ internal static class OrganizationSamples
     public static Task PublishAsync(IBus bus, IReadOnlyList<CloudActivity> activities) =>
         bus.Publish(new CloudActivityBatch { BatchId = Guid.NewGuid(), Source = "test", ReceivedAt = DateTimeOffset.UtcNow, Activities = activities },
             TestContext.Current.CancellationToken);
+}
+
+/// <summary>Starting Governance on a baseline file, as far as the baseline goes.</summary>
+internal static class BaselineStart
+{
+    /// <summary>
+    /// What reading <paramref name="file"/> at start refuses it with. (Which exception a failed start surfaces through
+    /// WebApplicationFactory depends on timing, so the tests read the refusal here and only check there that the start fails.)
+    /// </summary>
+    public static string Refusal(string file)
+    {
+        IConfiguration configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Governance:BaselinePath"] = file }).Build();
+        var refused = Assert.Throws<InvalidOperationException>(() =>
+            new ControlTower.Governance.Baseline.BaselineProvider(configuration, TimeProvider.System,
+                Microsoft.Extensions.Logging.Abstractions.NullLogger<ControlTower.Governance.Baseline.BaselineProvider>.Instance));
+        return refused.Message;
+    }
 }
