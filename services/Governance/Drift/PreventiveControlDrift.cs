@@ -84,7 +84,7 @@ public static class PreventiveControlDrift
         List<(Control Control, List<string> Actions)> controls, Dictionary<string, List<ScpPolicy>> before, Dictionary<string, List<ScpPolicy>> after,
         IReadOnlyList<string> regions, Func<IEnumerable<(ScpRequest Request, IReadOnlyList<ScpLevel> Before, IReadOnlyList<ScpLevel> After)>, bool> test)
     {
-        var parents = baseline.OrganizationalUnits.ToDictionary(o => o.Id, o => o.ParentId, StringComparer.Ordinal);
+        var parents = BaselineTree.Parents(baseline);
         var noOus = new Dictionary<string, string?>(StringComparer.Ordinal);
         var found = new SortedDictionary<string, SortedDictionary<string, SortedSet<string>>>(StringComparer.Ordinal);
         var decided = new Dictionary<(string Path, string Action), bool>();
@@ -96,7 +96,7 @@ public static class PreventiveControlDrift
             if (!enabledUnder.TryGetValue(account.ParentId, out var enabled))
             {
                 enabledUnder[account.ParentId] = enabled = placement.Resolve("aws", account.Id, null, noOus).Enabled;
-                chains[account.ParentId] = Chain(account.ParentId, parents);
+                chains[account.ParentId] = BaselineTree.PathTo(account.ParentId, parents);
             }
             var chain = chains[account.ParentId].Append(account.Id).ToList();
             var beforePath = chain.Select(t => new ScpLevel(t, before.GetValueOrDefault(t) ?? [ScpPolicy.FullAwsAccess])).ToList();
@@ -162,21 +162,6 @@ public static class PreventiveControlDrift
 
     private static string Signature(List<ScpPolicy>? level) => level is null ? "" : string.Join(',', level.Select(p => p.Id));
 
-    /// <summary>From the root down to <paramref name="parent"/>.</summary>
-    private static List<string> Chain(string parent, Dictionary<string, string> parents)
-    {
-        var chain = new List<string>();
-        for (var target = parent; ; target = parents[target])
-        {
-            chain.Add(target);
-            if (!parents.ContainsKey(target))
-            {
-                break;
-            }
-        }
-        chain.Reverse();
-        return chain;
-    }
 
     private static Dictionary<string, List<ScpPolicy>> BaselineLevels(AwsBaseline baseline)
     {

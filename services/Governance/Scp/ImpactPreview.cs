@@ -23,11 +23,12 @@ public static class ImpactPreview
         var lose = new List<AccountImpact>();
         var gain = new List<AccountImpact>();
         var checkedAccounts = 0;
+        var parents = BaselineTree.Parents(baseline);
         foreach (var account in baseline.Accounts.Where(a => a.Id != baseline.ManagementAccount))
         {
             checkedAccounts++;
-            var was = ScpEvaluator.Decide(request, Path(baseline, account, before));
-            var will = ScpEvaluator.Decide(request, Path(baseline, account, after));
+            var was = ScpEvaluator.Decide(request, Path(account, parents, before));
+            var will = ScpEvaluator.Decide(request, Path(account, parents, after));
             var allowedBefore = was.Outcome is ScpOutcome.Allowed or ScpOutcome.NotRestricted;
             var allowedAfter = will.Outcome is ScpOutcome.Allowed or ScpOutcome.NotRestricted;
             if (allowedBefore && !allowedAfter)
@@ -61,19 +62,6 @@ public static class ImpactPreview
         return attached.ToDictionary(a => a.Key, a => new ScpLevel(a.Key, a.Value), StringComparer.Ordinal);
     }
 
-    private static List<ScpLevel> Path(AwsBaseline baseline, BaselineAccount account, Dictionary<string, ScpLevel> levels)
-    {
-        var parents = baseline.OrganizationalUnits.ToDictionary(o => o.Id, o => o.ParentId, StringComparer.Ordinal);
-        var chain = new List<string> { account.Id };
-        for (var target = account.ParentId; ; target = parents[target])
-        {
-            chain.Add(target);
-            if (!parents.ContainsKey(target))
-            {
-                break;
-            }
-        }
-        chain.Reverse();
-        return [.. chain.Select(t => levels.TryGetValue(t, out var level) ? level : new ScpLevel(t, [ScpPolicy.FullAwsAccess]))];
-    }
+    private static List<ScpLevel> Path(BaselineAccount account, IReadOnlyDictionary<string, string> parents, Dictionary<string, ScpLevel> levels) =>
+        [.. BaselineTree.PathTo(account, parents).Select(t => levels.TryGetValue(t, out var level) ? level : new ScpLevel(t, [ScpPolicy.FullAwsAccess]))];
 }

@@ -45,21 +45,8 @@ public static class ScpSemantics
     /// <summary>The member accounts (not the management account) at or below any of <paramref name="targets"/> in the baseline's tree.</summary>
     public static IReadOnlyList<string> AccountsUnder(AwsBaseline baseline, IReadOnlyCollection<string> targets)
     {
-        var parents = baseline.OrganizationalUnits.ToDictionary(o => o.Id, o => o.ParentId, StringComparer.Ordinal);
-        return [.. baseline.Accounts.Where(a => a.Id != baseline.ManagementAccount && Chain(a).Any(targets.Contains)).Select(a => a.Id)];
-
-        IEnumerable<string> Chain(BaselineAccount account)
-        {
-            yield return account.Id;
-            for (var target = account.ParentId; ; target = parents[target])
-            {
-                yield return target;
-                if (!parents.ContainsKey(target))
-                {
-                    yield break;
-                }
-            }
-        }
+        var parents = BaselineTree.Parents(baseline);
+        return [.. baseline.Accounts.Where(a => a.Id != baseline.ManagementAccount && BaselineTree.PathTo(a, parents).Any(targets.Contains)).Select(a => a.Id)];
     }
 
     /// <summary>The policy on its own denies the request explicitly.</summary>
