@@ -58,25 +58,15 @@ public sealed partial class GovernanceFindingsConsumer(ReleaseGateDbContext db, 
     [GeneratedRegex("^[0-9]{12}$")]
     private static partial Regex AccountId();
 
-    private static async Task ExecuteAsync(ReleaseGateDbContext db, TimeProvider clock, string sql, Guid id, string? kind, string? type, string? subject,
-        string? scope, string? severity, int occurrence, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(sql, (NpgsqlConnection)db.Database.GetDbConnection());
-        command.Parameters.Add(new NpgsqlParameter<Guid>("id", NpgsqlDbType.Uuid) { TypedValue = id });
-        command.Parameters.Add(new NpgsqlParameter<int>("occurrence", NpgsqlDbType.Integer) { TypedValue = occurrence });
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", NpgsqlDbType.TimestampTz) { TypedValue = clock.GetUtcNow() });
-        foreach (var (name, value) in new[] { ("kind", kind), ("type", type), ("subject", subject), ("scope", scope), ("severity", severity?.ToLowerInvariant()) })
-        {
-            command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Text) { Value = (object?)value ?? DBNull.Value });
-        }
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
-        {
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
-    }
+    private static Task ExecuteAsync(ReleaseGateDbContext db, TimeProvider clock, string sql, Guid id, string? kind, string? type, string? subject,
+        string? scope, string? severity, int occurrence, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlRawAsync(sql,
+        [
+            new NpgsqlParameter<Guid>("id", NpgsqlDbType.Uuid) { TypedValue = id },
+            new NpgsqlParameter<int>("occurrence", NpgsqlDbType.Integer) { TypedValue = occurrence },
+            new NpgsqlParameter<DateTimeOffset>("now", NpgsqlDbType.TimestampTz) { TypedValue = clock.GetUtcNow() },
+            Text("kind", kind), Text("type", type), Text("subject", subject), Text("scope", scope), Text("severity", severity?.ToLowerInvariant()),
+        ], cancellationToken);
+
+    private static NpgsqlParameter Text(string name, string? value) => new(name, NpgsqlDbType.Text) { Value = (object?)value ?? DBNull.Value };
 }
