@@ -17,6 +17,15 @@ public static class GatewayTrust
     public const string SourceHeader = "X-ControlTower-Source";
     public const string TokenConfigKey = "ControlTower:InternalToken";
 
+    /// <summary>The scopes the gateway granted the caller (an API key's own, or those of a person's roles), space-separated.</summary>
+    public const string ScopesHeader = "X-ControlTower-Scopes";
+
+    /// <summary>The caller's address as the gateway saw it (after its own forwarded-headers handling).</summary>
+    public const string ClientAddressHeader = "X-ControlTower-Client-Address";
+
+    /// <summary>What kind of caller the gateway authenticated: <c>key</c> (a machine) or <c>user</c> (a person).</summary>
+    public const string CallerKindHeader = "X-ControlTower-Caller-Kind";
+
     public static WebApplication UseGatewayTrust(this WebApplication app)
     {
         var token = app.Configuration[TokenConfigKey];
@@ -46,6 +55,23 @@ public static class GatewayTrust
     /// <summary>The name of the API key or user the gateway authenticated, or null.</summary>
     public static string? AuthenticatedSource(this HttpContext context) =>
         context.Request.Headers.TryGetValue(SourceHeader, out var value) && !string.IsNullOrEmpty(value) ? value.ToString() : null;
+
+    /// <summary>The scopes the gateway granted the caller; empty when it named none.</summary>
+    public static IReadOnlySet<string> AuthenticatedScopes(this HttpContext context) =>
+        context.Request.Headers.TryGetValue(ScopesHeader, out var value) && !string.IsNullOrEmpty(value)
+            ? value.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal)
+            : new HashSet<string>();
+
+    /// <summary>Whether the gateway granted the caller <paramref name="scope"/>.</summary>
+    public static bool HasScope(this HttpContext context, string scope) => context.AuthenticatedScopes().Contains(scope);
+
+    /// <summary>The caller's address as the gateway saw it, or null.</summary>
+    public static string? ClientAddress(this HttpContext context) =>
+        context.Request.Headers.TryGetValue(ClientAddressHeader, out var value) && !string.IsNullOrEmpty(value) ? value.ToString() : null;
+
+    /// <summary><c>user</c> for a person, <c>key</c> for a machine, or null when the gateway did not say.</summary>
+    public static string? CallerKind(this HttpContext context) =>
+        context.Request.Headers.TryGetValue(CallerKindHeader, out var value) && !string.IsNullOrEmpty(value) ? value.ToString() : null;
 
     private static bool IsTrusted(HttpContext context, byte[] expected) =>
         context.Request.Headers.TryGetValue(TokenHeader, out var value)
