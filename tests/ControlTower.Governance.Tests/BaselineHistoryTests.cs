@@ -126,7 +126,7 @@ public sealed class BaselineHistoryTests(InfrastructureFixture infrastructure) :
         var preview = (await dry.Content.ReadFromJsonAsync<BaselineReplacementView>(TestContext.Current.CancellationToken))!;
         Assert.False(preview.Applied);
         var change = Assert.Single(preview.Changes);
-        Assert.Equal(new BaselineChange("account", "333344445555", "changed", "audit (audit) under ou-ab12-sec00001", "audit (audit) under ou-ab12-wkl00001"), change);
+        Assert.Equal(new BaselineChange("account", "333344445555", "changed", "audit (audit) under ou-ab12-sec00001, owner security-ops@example.com", "audit (audit) under ou-ab12-wkl00001, owner security-ops@example.com"), change);
         // It warns of the preventive controls its SCPs would not enforce: nothing denies deleting the log archive bucket.
         Assert.Contains("333344445555", preview.NotEnforced["AWS-GR_AUDIT_BUCKET_DELETION_PROHIBITED"]);
         Assert.Single((await client.GetFromJsonAsync<List<BaselineVersionSummary>>("/api/governance/baseline/history", TestContext.Current.CancellationToken))!);
@@ -173,6 +173,32 @@ public sealed class BaselineHistoryTests(InfrastructureFixture infrastructure) :
         using var missing = await client.GetAsync("/api/governance/baseline/history/99", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task WhoOwnsWhatIsAnnouncedAtStartAndWithEveryNewVersion()
+    {
+        await using var spy = await MessageSpy.StartAsync(infrastructure.RabbitMq, typeof(AccountDirectoryPublished), TestContext.Current.CancellationToken);
+        var (factory, client) = await StartAsync();
+        await using var _ = factory;
+        using var __ = client;
+
+        var first = await spy.WaitForAsync(m => m.GetProperty("baselineVersion").GetInt32() == 1, TimeSpan.FromSeconds(30));
+        var payments = first.GetProperty("accounts").EnumerateArray().Single(a => a.GetProperty("account").GetString() == "555566667777");
+        Assert.Equal(("payments-lead@example.com", "payments", "prod"),
+            (payments.GetProperty("owner").GetString(), payments.GetProperty("team").GetString(), payments.GetProperty("environment").GetString()));
+
+        // A new owner for the payments accounts: version 2 announces it.
+        var handedOver = (await File.ReadAllTextAsync(BaselineFile, TestContext.Current.CancellationToken))
+            .Replace("owner: payments-lead@example.com", "owner: new-lead@example.com", StringComparison.Ordinal);
+        using var put = await client.PutAsync("/api/governance/baseline?reason=new%20lead", Yaml(handedOver), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        var replacement = (await put.Content.ReadFromJsonAsync<BaselineReplacementView>(TestContext.Current.CancellationToken))!;
+        // The diff shows the hand-over.
+        Assert.Contains(replacement.Changes, c => c.Id == "555566667777" && c.After!.Contains("owner new-lead@example.com", StringComparison.Ordinal));
+        var second = await spy.WaitForAsync(m => m.GetProperty("baselineVersion").GetInt32() == 2, TimeSpan.FromSeconds(30));
+        Assert.Equal("new-lead@example.com", second.GetProperty("accounts").EnumerateArray()
+            .Single(a => a.GetProperty("account").GetString() == "555566667777").GetProperty("owner").GetString());
     }
 
     [Fact]

@@ -28,8 +28,8 @@ public static class BaselineDiff
         Value(changes, "organization", "managementAccount", before?.ManagementAccount, after?.ManagementAccount);
         Set(changes, "trusted-access", before?.TrustedAccess ?? [], after?.TrustedAccess ?? []);
         Things(changes, "ou", before?.OrganizationalUnits ?? [], after?.OrganizationalUnits ?? [], o => o.Id,
-            o => $"{o.Name} under {o.ParentId}{(o.Foundational ? " (foundational)" : "")}");
-        Things(changes, "account", before?.Accounts ?? [], after?.Accounts ?? [], a => a.Id, a => $"{a.Name} ({a.Role}) under {a.ParentId}");
+            o => $"{o.Name} under {o.ParentId}{(o.Foundational ? " (foundational)" : "")}{Ownership.Describe(o.Ownership)}");
+        Things(changes, "account", before?.Accounts ?? [], after?.Accounts ?? [], a => a.Id, a => $"{a.Name} ({a.Role}) under {a.ParentId}{Ownership.Describe(a.Ownership)}");
         Things(changes, "policy", before?.Policies ?? [], after?.Policies ?? [], p => p.Id, p => p.Name,
             (p, q) => SameDocument(p.Document, q.Document));
         var targetsBefore = (before?.Policies ?? []).SelectMany(p => p.Targets.Select(t => $"{p.Id}@{t}"));
@@ -41,8 +41,8 @@ public static class BaselineDiff
     {
         Value(changes, "azure", "tenant", before?.Tenant, after?.Tenant);
         Things(changes, "management-group", before?.ManagementGroups ?? [], after?.ManagementGroups ?? [], g => g.Id,
-            g => $"{g.Name} under {g.ParentId ?? "the tenant root"}");
-        Things(changes, "subscription", before?.Subscriptions ?? [], after?.Subscriptions ?? [], s => s.Id, s => $"{s.Name} in {s.ManagementGroup}");
+            g => $"{g.Name} under {g.ParentId ?? "the tenant root"}{Ownership.Describe(g.Ownership)}");
+        Things(changes, "subscription", before?.Subscriptions ?? [], after?.Subscriptions ?? [], s => s.Id, s => $"{s.Name} in {s.ManagementGroup}{Ownership.Describe(s.Ownership)}");
         Things(changes, "policy-assignment", before?.PolicyAssignments ?? [], after?.PolicyAssignments ?? [], a => $"{a.Scope}/{a.Name}",
             a => $"{a.Definition} ({a.Effect})");
     }

@@ -68,7 +68,11 @@ public sealed class BaselineHistory(GovernanceDbContext db, BaselineProvider pro
     {
         if (provider.FromFile is not { } file)
         {
-            await provider.CurrentAsync(db, cancellationToken);
+            await InLockAsync<BaselineOutcome?>(async current =>
+            {
+                await AnnounceDirectoryAsync(current, publish, cancellationToken);
+                return null;
+            }, cancellationToken);
             return;
         }
         await InLockAsync<BaselineOutcome?>(async current =>
@@ -77,6 +81,8 @@ public sealed class BaselineHistory(GovernanceDbContext db, BaselineProvider pro
                 .Select(v => v.Hash).FirstOrDefaultAsync(cancellationToken);
             if (lastFile == file.Hash || (current is { Version: > 0 } && current.Hash == file.Hash))
             {
+                // Nothing new, but a consumer that started empty (a new Operations database) still learns who owns what.
+                await AnnounceDirectoryAsync(current, publish, cancellationToken);
                 return null;
             }
             var changes = BaselineDiff.Compare(current is { Version: > 0 } ? current.Baseline : null, file.Baseline);
@@ -103,8 +109,21 @@ public sealed class BaselineHistory(GovernanceDbContext db, BaselineProvider pro
         await db.SaveChangesAsync(cancellationToken);
         // The findings are reconciled against the version just written: the provider reads it in this transaction.
         await findings.ReconcileAsync(publish, cancellationToken);
+        var version = (await provider.CurrentAsync(db, cancellationToken))!;
+        await AnnounceDirectoryAsync(version, publish, cancellationToken);
         logger.LogWarning("Landing-zone baseline version {Version} ({Origin}, {Source}): {Changes} change(s)", record.Version, origin, source, changes.Count);
-        return (await provider.CurrentAsync(db, cancellationToken))!;
+        return version;
+    }
+
+    /// <summary>Announces who owns what under <paramref name="version"/> (through the caller's publish: the outbox, in its transaction).</summary>
+    private async Task AnnounceDirectoryAsync(BaselineVersion? version, Func<object, CancellationToken, Task> publish, CancellationToken cancellationToken)
+    {
+        if (version is null)
+        {
+            return;
+        }
+        await publish(AccountDirectory.Of(version.Baseline, version.Version, clock.GetUtcNow()), cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     /// <summary>Runs <paramref name="work"/> in a transaction holding the organisation lock, with the current version as it reads.</summary>

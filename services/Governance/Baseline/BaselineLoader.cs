@@ -80,7 +80,7 @@ public static partial class BaselineLoader
                     reader.Fault(item, itemPath, "an OU is a mapping with id and name");
                     continue;
                 }
-                reader.Known(ou, itemPath, "id", "name", "foundational", "controls", "children");
+                reader.Known(ou, itemPath, "id", "name", "foundational", "controls", "children", "owner", "team", "environment");
                 var id = reader.Text(ou, "id", itemPath, required: true, pattern: OuId());
                 var name = reader.Text(ou, "name", itemPath, required: true);
                 var controls = reader.Controls(ou, itemPath, "aws");
@@ -94,7 +94,7 @@ public static partial class BaselineLoader
                 }
                 if (id is not null && name is not null)
                 {
-                    ous.Add(new BaselineOu(id, name, parent, depth, reader.Bool(ou, "foundational", itemPath), controls));
+                    ous.Add(new BaselineOu(id, name, parent, depth, reader.Bool(ou, "foundational", itemPath), controls, reader.Ownership(ou, itemPath)));
                 }
                 AddOus(reader.Sequence(ou, "children", itemPath), id ?? "?", depth + 1, $"{itemPath}.children");
             }
@@ -117,7 +117,7 @@ public static partial class BaselineLoader
                 reader.Fault(item, path, "an account is a mapping with id, name, role and ou");
                 continue;
             }
-            reader.Known(account, path, "id", "name", "role", "ou");
+            reader.Known(account, path, "id", "name", "role", "ou", "owner", "team", "environment");
             var id = reader.Text(account, "id", path, required: true, pattern: AccountId());
             var name = reader.Text(account, "name", path, required: true);
             var role = reader.Text(account, "role", path, required: true, allowed: Roles);
@@ -132,7 +132,7 @@ public static partial class BaselineLoader
             }
             if (id is not null && name is not null && role is not null && parent is not null)
             {
-                accounts.Add(new BaselineAccount(id, name, role, parent));
+                accounts.Add(new BaselineAccount(id, name, role, parent, reader.Ownership(account, path)));
             }
         }
 
@@ -220,7 +220,7 @@ public static partial class BaselineLoader
                     reader.Fault(item, itemPath, "a management group is a mapping with id and name");
                     continue;
                 }
-                reader.Known(group, itemPath, "id", "name", "controls", "children");
+                reader.Known(group, itemPath, "id", "name", "controls", "children", "owner", "team", "environment");
                 var id = reader.Text(group, "id", itemPath, required: true);
                 var name = reader.Text(group, "name", itemPath, required: true);
                 var controls = reader.Controls(group, itemPath, "azure");
@@ -230,7 +230,7 @@ public static partial class BaselineLoader
                 }
                 if (id is not null && name is not null)
                 {
-                    groups.Add(new BaselineManagementGroup(id, name, parent, controls));
+                    groups.Add(new BaselineManagementGroup(id, name, parent, controls, reader.Ownership(group, itemPath)));
                 }
                 AddGroups(reader.Sequence(group, "children", itemPath), id, $"{itemPath}.children");
             }
@@ -247,7 +247,7 @@ public static partial class BaselineLoader
                 reader.Fault(item, path, "a subscription is a mapping with id, name and managementGroup");
                 continue;
             }
-            reader.Known(subscription, path, "id", "name", "managementGroup");
+            reader.Known(subscription, path, "id", "name", "managementGroup", "owner", "team", "environment");
             var id = reader.Text(subscription, "id", path, required: true, pattern: Guid());
             var name = reader.Text(subscription, "name", path, required: true);
             var group = reader.Text(subscription, "managementGroup", path, required: true);
@@ -257,7 +257,7 @@ public static partial class BaselineLoader
             }
             if (id is not null && name is not null && group is not null)
             {
-                subscriptions.Add(new BaselineSubscription(id, name, group));
+                subscriptions.Add(new BaselineSubscription(id, name, group, reader.Ownership(subscription, path)));
             }
         }
 
@@ -298,6 +298,10 @@ public static partial class BaselineLoader
     [GeneratedRegex("^[0-9]{12}$")]
     private static partial Regex AccountId();
 
+    /// <summary>A team or environment name: short, lower case, as it appears in filters and URLs.</summary>
+    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,62}$")]
+    private static partial Regex Label();
+
     [GeneratedRegex("^p-[0-9a-zA-Z_]{8,128}$")]
     private static partial Regex PolicyId();
 
@@ -308,6 +312,10 @@ public static partial class BaselineLoader
     private sealed class Reader(List<BaselineError> errors, ControlCatalog catalog)
         : YamlFieldReader((line, path, message) => errors.Add(new BaselineError(line, path, message)))
     {
+        /// <summary>The optional <c>owner</c>, <c>team</c> and <c>environment</c> of an OU, account, management group or subscription.</summary>
+        public Ownership? Ownership(YamlMappingNode node, string path) =>
+            Baseline.Ownership.Of(Text(node, "owner", path), Text(node, "team", path, pattern: Label()), Text(node, "environment", path, pattern: Label()));
+
         /// <summary>The control ids of a <c>controls:</c> list, each one the catalog knows for this provider.</summary>
         public IReadOnlyList<string> Controls(YamlMappingNode node, string path, string provider)
         {
