@@ -18,6 +18,7 @@ app.MapOrganizationApi();
 app.MapAzureApi();
 app.MapInventoryApi();
 app.MapDriftApi();
+app.MapPostureApi();
 app.MapBaselineApi();
 app.MapSuppressionsApi();
 app.MapOpenApiDocument("/api/governance");

@@ -71,6 +71,31 @@ public sealed class DriftTests(InfrastructureFixture infrastructure) : IAsyncLif
     }
 
     [Fact]
+    public async Task ThePostureCountsTheOpenFindingsByKindSeverityAndTheEnvironmentOfTheirAccount()
+    {
+        var clean = (await client.GetFromJsonAsync<PostureView>("/api/governance/posture", TestContext.Current.CancellationToken))!;
+        Assert.Equal((1, 6, 2, 0, 0, 0), (clean.BaselineVersion, clean.Accounts, clean.Subscriptions, clean.WithOpenFindings, clean.OpenFindings, clean.Suppressed));
+        // The example baseline leaves the log-archive bucket controls to detective checks: shown, not hidden.
+        Assert.True(clean.ControlsNotEnforced > 0);
+
+        await OrganizationSamples.PublishAsync(factory.Services.GetRequiredService<IBus>(), OrganizationSamples.Events());
+        var findings = await client.GetUntilAsync<List<FindingView>>("/api/governance/findings?status=open",
+            f => f.Any(x => x.Type == "ACCOUNT_REMOVED_FROM_ORGANIZATION") && f.Any(x => x.Type == "ACCOUNT_MOVED_BETWEEN_OUS"), TimeSpan.FromSeconds(30));
+        var posture = (await client.GetFromJsonAsync<PostureView>("/api/governance/posture", TestContext.Current.CancellationToken))!;
+
+        Assert.Equal(findings.Count, posture.OpenFindings);
+        Assert.Equal(findings.Count, posture.BySeverity.Values.Sum());
+        Assert.Equal(findings.Count(f => f.Kind == "drift"), posture.ByKind["drift"]);
+        // payments-prod (removed) is in Prod; audit (moved) in the Security OU, environment shared.
+        Assert.Equal(findings.Count(f => (f.Account ?? f.Subject) == "555566667777"), posture.ByEnvironment["prod"]);
+        Assert.True(posture.ByEnvironment["shared"] >= 1);
+        // An SCP, OU or setting finding belongs to no account.
+        Assert.Equal(findings.Count(f => !f.Subject.All(char.IsAsciiDigit) && f.Account is null), posture.ByEnvironment["organization"]);
+        Assert.Equal(findings.Select(f => f.Account ?? f.Subject).Where(a => a.Length == 12 && a.All(char.IsAsciiDigit)).Distinct().Count(), posture.WithOpenFindings);
+        Assert.Equal(findings.Max(f => f.LastDetectedAt), posture.LastFindingAt);
+    }
+
+    [Fact]
     public async Task FindingsOpenAsTheEventsArriveAndResolveWhenTheStateReturns()
     {
         await using var detected = await MessageSpy.StartAsync(infrastructure.RabbitMq, typeof(DriftDetected), TestContext.Current.CancellationToken);
