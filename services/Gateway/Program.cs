@@ -1,3 +1,4 @@
+using ControlTower.Gateway.Aggregation;
 using ControlTower.Gateway.Apis;
 using ControlTower.Gateway.Extensions;
 
@@ -17,6 +18,7 @@ app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
 app.MapAdminKeysApi();
+app.MapOverviewApi();
 app.MapReverseProxy();
 
 app.Run();

@@ -40,6 +40,15 @@ public static class Extensions
         }
 
         builder.Services.AddGatewayRateLimits(builder.Configuration);
+        builder.Services.AddOptions<Aggregation.OverviewOptions>()
+            .BindConfiguration(Aggregation.OverviewOptions.SectionName)
+            .Validate(o => o.PartTimeoutSeconds is > 0 and <= 60, "Gateway:Overview:PartTimeoutSeconds is between 0 and 60.")
+            .Validate(o => o.ActivityHours is >= 1 and <= 24 * 31, "Gateway:Overview:ActivityHours is between 1 and 744.")
+            .ValidateOnStart();
+        // No retries: a part has one deadline, and a retry after a failure would only spend it; the portal asks again.
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked experimental.
+        builder.Services.AddHttpClient(Aggregation.Overview.ClientName).RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
         // The hosting log's "Request starting" line holds the whole URL, taken before any middleware runs: a key sent
         // in the query string would be in it. Its warnings and errors carry no URL and still show.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
