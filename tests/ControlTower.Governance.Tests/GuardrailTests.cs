@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ControlTower.Contracts.Activity;
 using ControlTower.Contracts.Governance;
+using ControlTower.Contracts.Operations;
 using ControlTower.Governance.Apis;
 using ControlTower.Governance.Controls;
 using ControlTower.Testing;
@@ -141,6 +142,42 @@ public sealed class GuardrailTests(InfrastructureFixture infrastructure) : IAsyn
         Assert.Equal((kept.Id.ToString(), 1, CtTrail, Workload), (announced.GetProperty("findingId").GetString(), announced.GetProperty("occurrence").GetInt32(),
             announced.GetProperty("controlId").GetString(), announced.GetProperty("account").GetString()));
         Assert.Equal(kept.EvidenceEventId, announced.GetProperty("evidenceEventId").GetString());
+    }
+
+    [Fact]
+    public async Task APersonResolvingTheSignalClosesTheFindingUnlessTheControlWasBrokenAgainSince()
+    {
+        await using var resolved = await MessageSpy.StartAsync(infrastructure.RabbitMq, typeof(GuardrailResolved), TestContext.Current.CancellationToken);
+        var trail = NewTrail();
+        await PublishAsync(StopTrail(Workload, trail));
+        var finding = (await GuardrailFindings(f => f.Any(x => x.Subject.EndsWith(trail, StringComparison.Ordinal))))
+            .Single(f => f.Subject.EndsWith(trail, StringComparison.Ordinal));
+        var bus = factory.Services.GetRequiredService<IBus>();
+        SignalResolved Resolution(int occurrence) => new()
+        {
+            SignalId = Guid.NewGuid(), Kind = "guardrail", Source = "governance", SourceId = finding.Id.ToString(), SourceOccurrence = occurrence,
+            Classification = "TruePositive", ResolvedBy = "alice@example.com", ResolvedAt = DateTimeOffset.UtcNow,
+        };
+
+        // Broken a second time before the person's resolution (of the first occurrence) arrives: it stays open.
+        await PublishAsync(StopTrail(Workload, trail));
+        await GuardrailFindings(f => f.Any(x => x.Id == finding.Id && x.Occurrences == 2));
+        await bus.Publish(Resolution(1), TestContext.Current.CancellationToken);
+        // Then resolved having seen both: closed and announced with the occurrence it closed.
+        await bus.Publish(Resolution(2), TestContext.Current.CancellationToken);
+        var announced = await resolved.WaitForAsync(m => m.GetProperty("findingId").GetString() == finding.Id.ToString(), TimeSpan.FromSeconds(30));
+        Assert.Equal((2, CtTrail, Workload, "alice@example.com", "TruePositive"), (announced.GetProperty("occurrence").GetInt32(),
+            announced.GetProperty("controlId").GetString(), announced.GetProperty("account").GetString(), announced.GetProperty("resolvedBy").GetString(),
+            announced.GetProperty("classification").GetString()));
+        Assert.Single(resolved.Messages, m => m.GetProperty("findingId").GetString() == finding.Id.ToString());
+        var closed = (await client.GetFromJsonAsync<List<FindingView>>("/api/governance/findings?kind=guardrail&status=resolved", TestContext.Current.CancellationToken))!;
+        Assert.Contains(closed, f => f.Id == finding.Id);
+
+        // Broken again: open with the next occurrence.
+        await PublishAsync(StopTrail(Workload, trail));
+        var reopened = await client.GetUntilAsync<List<FindingView>>("/api/governance/findings?kind=guardrail&status=open",
+            f => f.Any(x => x.Id == finding.Id), TimeSpan.FromSeconds(30));
+        Assert.Equal(3, reopened.Single(f => f.Id == finding.Id).Occurrences);
     }
 
     [Fact]

@@ -119,6 +119,15 @@ public sealed class GovernanceFeedTests(InfrastructureFixture infrastructure) : 
         var open = Assert.Single(detail.GetProperty("openFindings").EnumerateArray());
         Assert.Equal((finding.FindingId, "guardrail", "critical"), (open.GetProperty("findingId").GetGuid(), open.GetProperty("kind").GetString(), open.GetProperty("severity").GetString()));
 
+        // A person resolves it in Operations and Governance closes it: the rule passes again, and the release page shows it gone.
+        await factory.Services.GetRequiredService<IBus>().Publish(new GuardrailResolved
+        {
+            FindingId = finding.FindingId, Occurrence = 1, ControlId = finding.ControlId, Subject = finding.Subject, Account = account,
+            ResolvedBy = "alice@example.com", Classification = "TruePositive", ResolvedAt = DateTimeOffset.UtcNow,
+        }, Token);
+        await VerdictWhen(release, "Pass");
+        Assert.Empty((await client.GetFromJsonAsync<JsonElement>($"/api/releases/{release}/detail", Token)).GetProperty("openFindings").EnumerateArray());
+
         foreach (var path in new[] { $"/api/releases/{Guid.NewGuid()}/detail", $"/api/releases/{Guid.NewGuid()}" })
         {
             using var unknown = await client.GetAsync(path, Token);

@@ -35,3 +35,26 @@ public record GuardrailViolated
 
     public required DateTimeOffset DetectedAt { get; init; }
 }
+
+/// <summary>
+/// A guardrail finding closed by a person (through triage in Operations) at <see cref="Occurrence"/>: a later
+/// violation opens it again with a higher occurrence.
+/// </summary>
+public record GuardrailResolved
+{
+    public required Guid FindingId { get; init; }
+
+    public required int Occurrence { get; init; }
+
+    public required string ControlId { get; init; }
+
+    public required string Subject { get; init; }
+
+    public required string Account { get; init; }
+
+    public required string ResolvedBy { get; init; }
+
+    public required string Classification { get; init; }
+
+    public required DateTimeOffset ResolvedAt { get; init; }
+}

@@ -26,7 +26,11 @@ public static class Extensions
             .ValidateOnStart();
         builder.Services.AddScoped<GuardrailFindings>();
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.AddControlTowerBus("governance", bus => bus.AddConsumer<CloudActivityBatchConsumer>());
+        builder.AddControlTowerBus("governance", bus =>
+        {
+            bus.AddConsumer<CloudActivityBatchConsumer>();
+            bus.AddConsumer<SignalResolvedConsumer>();
+        });
         // What an HTTP request or a background job changes and announces leaves through the outbox, after the commit.
         builder.AddOutbox<IHostApplicationBuilder, GovernanceDbContext>();
         // After the migrations and the bus: it records the baseline file and announces what that changes.

@@ -10,12 +10,12 @@ namespace ControlTower.ReleaseGate.GovernanceFeed;
 
 /// <summary>
 /// Keeps Governance's findings as it announces them: opened by <see cref="DriftDetected"/> and
-/// <see cref="GuardrailViolated"/>, closed by <see cref="DriftResolved"/>. At least once and in any order:
+/// <see cref="GuardrailViolated"/>, closed by <see cref="DriftResolved"/> and <see cref="GuardrailResolved"/> (a person closed it). At least once and in any order:
 /// an announcement changes the row only if its occurrence is at least the row's, and a resolution of an
 /// occurrence does not close a newer one.
 /// </summary>
 public sealed partial class GovernanceFindingsConsumer(ReleaseGateDbContext db, TimeProvider clock)
-    : IConsumer<DriftDetected>, IConsumer<DriftResolved>, IConsumer<GuardrailViolated>
+    : IConsumer<DriftDetected>, IConsumer<DriftResolved>, IConsumer<GuardrailViolated>, IConsumer<GuardrailResolved>
 {
     private const string OpenSql = """
         INSERT INTO governance_findings AS f (finding_id, kind, type, subject, scope, severity, open, occurrence, changed_at)
@@ -35,6 +35,8 @@ public sealed partial class GovernanceFindingsConsumer(ReleaseGateDbContext db, 
 
     public Task Consume(ConsumeContext<DriftResolved> context) => ApplyAsync(db, clock, context.Message, context.CancellationToken);
 
+    public Task Consume(ConsumeContext<GuardrailResolved> context) => ApplyAsync(db, clock, context.Message, context.CancellationToken);
+
     /// <summary>Applies one announcement to the kept findings (what each consumer does; callable on its own).</summary>
     public static Task ApplyAsync(ReleaseGateDbContext db, TimeProvider clock, object message, CancellationToken cancellationToken) => message switch
     {
@@ -42,6 +44,7 @@ public sealed partial class GovernanceFindingsConsumer(ReleaseGateDbContext db, 
         GuardrailViolated m => ExecuteAsync(db, clock, OpenSql, m.FindingId, "guardrail", m.ControlId, m.Subject, m.Account.ToLowerInvariant(), m.Severity,
             m.Occurrence, cancellationToken),
         DriftResolved m => ExecuteAsync(db, clock, CloseSql, m.FindingId, null, null, null, null, null, m.Occurrence, cancellationToken),
+        GuardrailResolved m => ExecuteAsync(db, clock, CloseSql, m.FindingId, null, null, null, null, null, m.Occurrence, cancellationToken),
         _ => throw new ArgumentOutOfRangeException(nameof(message), message.GetType().Name, "not a Governance finding announcement"),
     };
 
