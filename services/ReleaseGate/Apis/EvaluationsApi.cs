@@ -188,17 +188,20 @@ public static class EvaluationsApi
 
     public static async Task<Ok<List<ReadinessView>>> Readiness(ReleaseGateDbContext db, CancellationToken cancellationToken)
     {
-        // REVIEW: reads every release's key fields to pick the newest per service × environment; fine for
-        // thousands of releases, a DISTINCT ON query when there are more.
-        var releases = await db.Releases.AsNoTracking().ToListAsync(cancellationToken);
-        var latest = releases.GroupBy(r => (r.Service, r.Environment))
+        // The newest release per service × environment, and its newest verdict, picked in the database (a window over
+        // the (service, environment, registered_at) and (release_id, evaluated_at) indexes), whatever the history's length.
+        var latest = (await db.Releases.AsNoTracking()
+            .GroupBy(r => new { r.Service, r.Environment })
             .Select(g => g.OrderByDescending(r => r.RegisteredAt).ThenByDescending(r => r.Id).First())
+            .ToListAsync(cancellationToken))
             .OrderBy(r => r.Service, StringComparer.Ordinal).ThenBy(r => r.Environment, StringComparer.Ordinal)
             .ToList();
         var ids = latest.Select(r => r.Id).ToList();
-        var evaluations = await db.Evaluations.AsNoTracking().Where(e => ids.Contains(e.ReleaseId)).ToListAsync(cancellationToken);
-        var newest = evaluations.GroupBy(e => e.ReleaseId)
-            .ToDictionary(g => g.Key, g => g.OrderByDescending(e => e.EvaluatedAt).ThenByDescending(e => e.Id).First());
+        var newest = (await db.Evaluations.AsNoTracking().Where(e => ids.Contains(e.ReleaseId))
+            .GroupBy(e => e.ReleaseId)
+            .Select(g => g.OrderByDescending(e => e.EvaluatedAt).ThenByDescending(e => e.Id).First())
+            .ToListAsync(cancellationToken))
+            .ToDictionary(e => e.ReleaseId);
         return TypedResults.Ok(latest.Select(r => new ReadinessView(r.Service, r.Environment, ReleaseView.From(r),
             newest.TryGetValue(r.Id, out var e) ? EvaluationSummary.From(e) : null)).ToList());
     }

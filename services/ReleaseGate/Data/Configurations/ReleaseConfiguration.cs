@@ -17,5 +17,7 @@ public sealed class ReleaseConfiguration : IEntityTypeConfiguration<Release>
         builder.Property(r => r.RegisteredBy).HasMaxLength(128);
         // A pipeline that retries its registration gets the same release back, not a second one.
         builder.HasIndex(r => new { r.Service, r.Environment, r.Version }).IsUnique();
+        // The readiness board: the newest release per service × environment.
+        builder.HasIndex(r => new { r.Service, r.Environment, r.RegisteredAt });
     }
 }

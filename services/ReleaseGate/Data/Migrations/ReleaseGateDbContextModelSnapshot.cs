@@ -366,6 +366,9 @@ namespace ControlTower.ReleaseGate.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_releases");
 
+                    b.HasIndex("Service", "Environment", "RegisteredAt")
+                        .HasDatabaseName("ix_releases_service_environment_registered_at");
+
                     b.HasIndex("Service", "Environment", "Version")
                         .IsUnique()
                         .HasDatabaseName("ix_releases_service_environment_version");
