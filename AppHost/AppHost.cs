@@ -59,8 +59,8 @@ var gateway = builder.AddProject<Projects.ControlTower_Gateway>("gateway")
     .WithDatabase(infrastructure.GatewayDb)
     .WithServiceDefaults(internalToken)
     .WithApiKey(0, "demo-source", demoSourceKey, "ingest:aws", "ingest:azure")
-    .WithApiKey(1, "portal", portalKey, "activity:read", "alerts:read", "governance:read", "releases:read")
-    .WithApiKey(2, "admin", adminKey, "admin:keys", "governance:write")
+    .WithApiKey(1, "portal", portalKey, "activity:read", "alerts:read", "signals:read", "governance:read", "releases:read")
+    .WithApiKey(2, "admin", adminKey, "admin:keys", "admin:messages", "audit:read", "governance:write", "governance:suppress", "releases:waive")
     // Release pipelines: register releases, post evidence, ask for verdicts and read them.
     .WithApiKey(3, "pipeline", pipelineKey, "releases:read", "releases:write")
     .WithExternalHttpEndpoints();

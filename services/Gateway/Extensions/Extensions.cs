@@ -30,14 +30,7 @@ public static class Extensions
         // After the migration hosted service, so the table exists.
         builder.Services.AddHostedService<ApiKeyBootstrapper>();
 
-        builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(
-                ApiKeyAuthenticationHandler.SchemeName, _ => { });
-        var authorization = builder.Services.AddAuthorizationBuilder();
-        foreach (var scope in Scopes.All)
-        {
-            authorization.AddScopePolicy(scope);
-        }
+        builder.AddGatewayAuthentication();
 
         builder.Services.AddGatewayRateLimits(builder.Configuration);
         // The hosting log's "Request starting" line holds the whole URL, taken before any middleware runs: a key sent
@@ -51,18 +44,7 @@ public static class Extensions
             .AddServiceDiscoveryDestinationResolver()
             .AddTransforms(transforms => transforms.AddRequestTransform(context =>
             {
-                // Services trust these headers, so only the gateway may set them, and keys never travel on.
-                var headers = context.ProxyRequest.Headers;
-                headers.Remove(GatewayTrust.TokenHeader);
-                headers.Remove(GatewayTrust.SourceHeader);
-                headers.Remove(ApiKeyAuthenticationHandler.HeaderName);
-                headers.Authorization = null;
-                headers.TryAddWithoutValidation(GatewayTrust.TokenHeader, internalToken);
-                var source = context.HttpContext.User.Identity?.Name;
-                if (source is not null)
-                {
-                    headers.TryAddWithoutValidation(GatewayTrust.SourceHeader, source);
-                }
+                ForwardedIdentity.Apply(context.ProxyRequest.Headers, context.HttpContext, internalToken);
                 return ValueTask.CompletedTask;
             }));
     }
