@@ -8,6 +8,7 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.UseDevSignInMarker();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapDefaultEndpoints();
@@ -16,6 +17,7 @@ app.UseRequestLimits();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
+app.MapSessionApi();
 app.MapAdminKeysApi();
 app.MapReverseProxy();
 
