@@ -57,6 +57,8 @@ var gateway = builder.AddProject<Projects.ControlTower_Gateway>("gateway")
     .WithReference(governance).WaitFor(governance)
     .WithReference(releaseGate).WaitFor(releaseGate)
     .WithDatabase(infrastructure.GatewayDb)
+    // Audit entries of every write go out on the bus (through the gateway's outbox).
+    .WithMessaging(infrastructure)
     .WithServiceDefaults(internalToken)
     .WithApiKey(0, "demo-source", demoSourceKey, "ingest:aws", "ingest:azure")
     .WithApiKey(1, "portal", portalKey, "activity:read", "alerts:read", "signals:read", "governance:read", "releases:read")

@@ -1,4 +1,5 @@
 using ControlTower.Gateway.Apis;
+using ControlTower.Gateway.Audit;
 using ControlTower.Gateway.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -12,6 +13,8 @@ app.UseDevSignInMarker();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapDefaultEndpoints();
+// Outermost of the request's handling, so refused writes are recorded too.
+app.UseAuditTrail();
 // Before authentication: checking a signed request reads its body, which must already be bounded.
 app.UseRequestLimits();
 app.UseAuthentication();

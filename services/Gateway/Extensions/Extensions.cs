@@ -20,6 +20,9 @@ public static class Extensions
                 $"An API key names a scope that does not exist; scopes are: {string.Join(", ", Scopes.All)}.")
             .ValidateOnStart();
         builder.AddServiceDatabase<IHostApplicationBuilder, GatewayDbContext>(DatabaseName);
+        // The gateway publishes only: audit entries, through its own outbox so a broker outage does not lose them.
+        builder.AddControlTowerBus("gateway");
+        builder.AddOutbox<IHostApplicationBuilder, GatewayDbContext>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddMemoryCache();
         builder.Services.AddDataProtection()
