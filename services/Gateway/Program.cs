@@ -21,6 +21,7 @@ app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
 app.MapSessionApi();
+app.MapReferenceApi();
 app.MapAdminKeysApi();
 app.MapReverseProxy();
 

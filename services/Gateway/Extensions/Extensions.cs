@@ -1,6 +1,7 @@
 using ControlTower.Gateway.Authentication;
 using ControlTower.Gateway.Data;
 using ControlTower.Gateway.Keys;
+using ControlTower.Gateway.OpenApi;
 using Microsoft.AspNetCore.DataProtection;
 using Yarp.ReverseProxy.Transforms;
 
@@ -34,6 +35,11 @@ public static class Extensions
         builder.Services.AddHostedService<ApiKeyBootstrapper>();
 
         builder.AddGatewayAuthentication();
+        builder.Services.AddOptions<OpenApiSourceOptions>().BindConfiguration(OpenApiSourceOptions.SectionName)
+            .Validate(o => o.TimeoutSeconds > 0 && o.CacheSeconds >= 0, "Gateway:OpenApi:TimeoutSeconds must be positive and CacheSeconds not negative.")
+            .ValidateOnStart();
+        builder.Services.AddHttpClient(OpenApiSources.HttpClientName);
+        builder.Services.AddSingleton<OpenApiSources>();
 
         builder.Services.AddGatewayRateLimits(builder.Configuration);
         // The hosting log's "Request starting" line holds the whole URL, taken before any middleware runs: a key sent
