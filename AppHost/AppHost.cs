@@ -67,6 +67,17 @@ var gateway = builder.AddProject<Projects.ControlTower_Gateway>("gateway")
     .WithApiKey(3, "pipeline", pipelineKey, "releases:read", "releases:write")
     .WithExternalHttpEndpoints();
 
+// People's sign-in: set Authentication:Oidc:Authority and :ClientId (and :Audience, :RoleClaimType if needed) in the
+// AppHost's configuration, and the client secret as the parameter oidc-client-secret in its user secrets.
+if (builder.Configuration.GetSection("Authentication:Oidc") is { } oidc && !string.IsNullOrWhiteSpace(oidc["Authority"]))
+{
+    foreach (var setting in oidc.GetChildren().Where(s => s.Value is not null && s.Key != "ClientSecret"))
+    {
+        gateway.WithEnvironment($"Authentication__Oidc__{setting.Key}", setting.Value);
+    }
+    gateway.WithEnvironment("Authentication__Oidc__ClientSecret", builder.AddParameter("oidc-client-secret", secret: true));
+}
+
 var web = builder.AddProject<Projects.ControlTower_Web>("web")
     .WithReference(gateway).WaitFor(gateway)
     .WithHttpHealthCheck("/health")
