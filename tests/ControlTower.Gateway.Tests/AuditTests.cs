@@ -89,6 +89,38 @@ public sealed class AuditTests(InfrastructureFixture infrastructure) : IAsyncLif
     }
 
     [Fact]
+    public async Task WritesTheRateLimitTurnsAwayAreNotRecorded()
+    {
+        var settings = TestGateway.Settings(infrastructure, infrastructure.Postgres.NewDatabase("gateway"), echo, oidc);
+        settings["Gateway:RateLimit:AnonymousPermitsPerSecond"] = "1";
+        settings["Gateway:RateLimit:AnonymousBurst"] = "1";
+        await using var limited = new ServiceFactory<Program>(settings);
+        using var limitedClient = limited.CreateClient();
+        await limited.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await limitedClient.PostAsync("/api/governance/inventory", null, TestContext.Current.CancellationToken);
+            statuses.Add(response.StatusCode);
+        }
+        using var marker = new HttpRequestMessage(HttpMethod.Post, "/api/governance/inventory");
+        marker.Headers.Add("X-Api-Key", TestGateway.AdminKey);
+        using (await limitedClient.SendAsync(marker, TestContext.Current.CancellationToken))
+        {
+        }
+
+        // The relay publishes in the order entries were written: once the marker is here, the others are too.
+        await spy.WaitForAsync(m => m.GetProperty("action").GetString() == "POST /api/governance/inventory" && m.GetProperty("actor").GetString() == "admin", Wait);
+        Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
+        var recorded = spy.Messages.Where(m => m.GetProperty("action").GetString() == "POST /api/governance/inventory"
+            && m.GetProperty("actor").GetString() == "anonymous").ToList();
+        Assert.Contains(HttpStatusCode.Unauthorized, statuses);
+        Assert.Equal(statuses.Count(s => s != HttpStatusCode.TooManyRequests), recorded.Count);
+        Assert.All(recorded, m => Assert.NotEqual(429, m.GetProperty("status").GetInt32()));
+    }
+
+    [Fact]
     public async Task TheGatewaysOwnKeyManagementIsAuditedWithoutTheSecretItHandsOut()
     {
         using var create = new HttpRequestMessage(HttpMethod.Post, "/api/admin/keys")

@@ -9,7 +9,7 @@ namespace ControlTower.Gateway.Audit;
 
 /// <summary>
 /// Every write (POST, PUT, PATCH, DELETE) that reaches a route, forwarded or served by the gateway itself and whatever
-/// the answer (refusals included), becomes an <see cref="AuditRecorded"/> once the response is complete. It goes through
+/// the answer (authentication and authorisation refusals included; not rate-limit refusals), becomes an <see cref="AuditRecorded"/> once the response is complete. It goes through
 /// the gateway's outbox, so a broker that is briefly down delays the entry rather than losing it. Only who, what route,
 /// the outcome, the address, the trace id and the caller's stated reason are kept: never a body, a key or a token.
 /// </summary>
@@ -41,9 +41,10 @@ public static class AuditTrail
     private static async Task RecordAsync(HttpContext context, DateTimeOffset at, string action, string traceId)
     {
         var endpoint = context.GetEndpoint();
-        if (endpoint is null)
+        if (endpoint is null || context.Response.StatusCode == StatusCodes.Status429TooManyRequests)
         {
-            // Nothing answers there (a 404): no change was possible.
+            // Nothing answers there (a 404), or the rate limit turned it away before anyone looked at it: no change was
+            // possible, and recording each one would make a flood cost a database write per request after all.
             return;
         }
         var route = endpoint.Metadata.GetMetadata<RouteModel>()?.Config.RouteId
