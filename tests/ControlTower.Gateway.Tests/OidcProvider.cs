@@ -22,11 +22,21 @@ public sealed class OidcProvider : IAsyncDisposable
     private readonly WebApplication app;
     private readonly RSA rsa;
 
-    private OidcProvider(WebApplication app, RSA rsa, string address)
+    private OidcProvider(WebApplication app, RSA rsa, string address, Grants grants)
     {
         this.app = app;
         this.rsa = rsa;
         Issuer = address;
+        this.grants = grants;
+    }
+
+    private readonly Grants grants;
+
+    /// <summary>Who signs in at the next <c>/authorize</c>: the provider's own login page, reduced to a setting.</summary>
+    public (string Name, string[] Roles) NextSignIn
+    {
+        get => grants.Next;
+        set => grants.Next = value;
     }
 
     /// <summary>The issuer, which is also the authority the gateway discovers the provider at.</summary>
@@ -37,6 +47,8 @@ public sealed class OidcProvider : IAsyncDisposable
     public static async Task<OidcProvider> StartAsync()
     {
         var rsa = RSA.Create(2048);
+        var grants = new Grants();
+        OidcProvider? provider = null;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
@@ -65,9 +77,42 @@ public sealed class OidcProvider : IAsyncDisposable
                 },
             });
         });
+        // The authorization code flow with PKCE: /authorize signs NextSignIn in at once and sends the browser back with a
+        // code; /token redeems it (checking the client, the redirect URI and the code verifier) for an ID token and an access token.
+        app.MapGet("/authorize", (HttpContext context) =>
+        {
+            var query = context.Request.Query;
+            if (query["client_id"] != ClientId || query["response_type"] != "code" || query["code_challenge_method"] != "S256")
+            {
+                return Results.BadRequest("invalid_request");
+            }
+            var code = Guid.NewGuid().ToString("N");
+            grants.Codes[code] = new Grant(grants.Next.Name, grants.Next.Roles, query["nonce"].ToString(), query["code_challenge"].ToString(),
+                query["redirect_uri"].ToString());
+            return Results.Redirect($"{query["redirect_uri"]}?code={code}&state={Uri.EscapeDataString(query["state"].ToString())}");
+        });
+        app.MapPost("/token", async (HttpContext context) =>
+        {
+            var form = await context.Request.ReadFormAsync();
+            if (form["grant_type"] != "authorization_code" || !grants.Codes.TryRemove(form["code"].ToString(), out var grant)
+                || form["redirect_uri"] != grant.RedirectUri || form["client_id"] != ClientId
+                || Base64UrlEncoder.Encode(SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(form["code_verifier"].ToString()))) != grant.CodeChallenge)
+            {
+                return Results.Json(new { error = "invalid_grant" }, statusCode: 400);
+            }
+            var idToken = provider!.Issue(grant.Name, grant.Roles, extraClaims: [new Claim("nonce", grant.Nonce)]);
+            return Results.Json(new Dictionary<string, object>
+            {
+                ["access_token"] = provider.Issue(grant.Name, grant.Roles),
+                ["id_token"] = idToken,
+                ["token_type"] = "Bearer",
+                ["expires_in"] = 1800,
+            });
+        });
         await app.StartAsync();
         var address = app.Urls.Single().TrimEnd('/');
-        return new OidcProvider(app, rsa, address);
+        provider = new OidcProvider(app, rsa, address, grants);
+        return provider;
     }
 
     /// <summary>An access token for <paramref name="name"/> with these roles, as the provider would issue it; each part can be made wrong.</summary>
@@ -88,6 +133,15 @@ public sealed class OidcProvider : IAsyncDisposable
             Expires = expiry,
             SigningCredentials = new SigningCredentials(signWith ?? SigningKey, SecurityAlgorithms.RsaSha256),
         });
+    }
+
+    private sealed record Grant(string Name, string[] Roles, string Nonce, string CodeChallenge, string RedirectUri);
+
+    private sealed class Grants
+    {
+        public (string Name, string[] Roles) Next { get; set; } = ("someone", ["Viewer"]);
+
+        public System.Collections.Concurrent.ConcurrentDictionary<string, Grant> Codes { get; } = new();
     }
 
     public async ValueTask DisposeAsync()

@@ -133,6 +133,56 @@ public sealed class SessionTests(InfrastructureFixture infrastructure) : IAsyncL
     }
 
     [Fact]
+    public async Task TheBrowserSignInRunsTheCodeFlowAgainstTheProviderIntoASessionWithTheRolesScopes()
+    {
+        await using var factory = await StartAsync(new Dictionary<string, string?> { ["Authentication:Oidc:ClientSecret"] = "test-secret-not-real" });
+        using var browser = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using var providerPages = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        oidc.NextSignIn = ("anna@example.com", ["Approver"]);
+
+        using var signIn = await browser.GetAsync("/signin?returnUrl=/api/me", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        using var authorize = await providerPages.GetAsync(signIn.Headers.Location, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Redirect, authorize.StatusCode);
+        var callback = authorize.Headers.Location!;
+        Assert.Equal("/signin-oidc", callback.AbsolutePath);
+        using var back = await browser.GetAsync(callback.PathAndQuery, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Redirect, back.StatusCode);
+        Assert.Equal("/api/me", back.Headers.Location!.OriginalString);
+
+        using var me = await browser.GetAsync("/api/me", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+        var caller = await me.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.Equal("anna@example.com", caller.GetProperty("name").GetString());
+        Assert.Equal("user", caller.GetProperty("kind").GetString());
+        Assert.Contains("releases:waive", caller.GetProperty("scopes").EnumerateArray().Select(s => s.GetString()));
+        using var waiver = await browser.PostAsync("/api/releases/0194b7a2-0000-7000-8000-000000000001/waivers", null, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, waiver.StatusCode);
+        using var keys = await browser.GetAsync("/api/admin/keys", TestContext.Current.CancellationToken);
+        Assert.Contains("Approver", (await Problem(keys, HttpStatusCode.Forbidden)).GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task ACallbackWithoutTheBrowsersCorrelationCookieSignsNobodyIn()
+    {
+        await using var factory = await StartAsync(new Dictionary<string, string?> { ["Authentication:Oidc:ClientSecret"] = "test-secret-not-real" });
+        using var victim = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using var attacker = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using var providerPages = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        oidc.NextSignIn = ("root", ["Admin"]);
+
+        // The attacker starts a sign-in and hands the provider's answer to another browser.
+        using var signIn = await attacker.GetAsync("/signin", TestContext.Current.CancellationToken);
+        using var authorize = await providerPages.GetAsync(signIn.Headers.Location, TestContext.Current.CancellationToken);
+        using var back = await victim.GetAsync(authorize.Headers.Location!.PathAndQuery, TestContext.Current.CancellationToken);
+
+        Assert.Contains("/signin", (await Problem(back, HttpStatusCode.BadRequest)).GetProperty("detail").GetString());
+        Assert.False(back.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith(".ControlTower.Session=", StringComparison.Ordinal)));
+        using var me = await victim.GetAsync("/api/me", TestContext.Current.CancellationToken);
+        await Problem(me, HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
     public async Task EachPersonHasTheirOwnRateLimit()
     {
         await using var factory = await StartAsync(new Dictionary<string, string?>

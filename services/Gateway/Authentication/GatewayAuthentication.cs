@@ -79,6 +79,13 @@ public static class GatewayAuthentication
                 o.RequireHttpsMetadata = oidc.RequireHttpsMetadata;
                 o.ResponseType = OpenIdConnectResponseType.Code;
                 o.UsePkce = true;
+                // The code comes back on a top-level GET, so the correlation and nonce cookies can be SameSite=Lax (and are
+                // Secure whenever the gateway is served over HTTPS) instead of SameSite=None as form_post needs.
+                o.ResponseMode = OpenIdConnectResponseMode.Query;
+                o.CorrelationCookie.SameSite = SameSiteMode.Lax;
+                o.CorrelationCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.NonceCookie.SameSite = SameSiteMode.Lax;
+                o.NonceCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 o.SignInScheme = CookieScheme;
                 o.MapInboundClaims = false;
                 o.SaveTokens = false;
@@ -91,6 +98,14 @@ public static class GatewayAuthentication
                 }
                 o.TokenValidationParameters.NameClaimType = oidc.NameClaimType;
                 o.TokenValidationParameters.RoleClaimType = oidc.RoleClaimType;
+                // A callback that cannot complete (no correlation cookie, an error from the provider, a bad ID token) is
+                // the browser's bad request, answered as a problem rather than an unhandled exception.
+                o.Events.OnRemoteFailure = async context =>
+                {
+                    context.HandleResponse();
+                    await AuthenticationProblems.WriteAsync(context.HttpContext, StatusCodes.Status400BadRequest, "Sign-in failed",
+                        $"The sign-in could not be completed ({context.Failure?.Message}); start again at /signin.");
+                };
             });
         }
 
