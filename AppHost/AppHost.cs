@@ -57,13 +57,26 @@ var gateway = builder.AddProject<Projects.ControlTower_Gateway>("gateway")
     .WithReference(governance).WaitFor(governance)
     .WithReference(releaseGate).WaitFor(releaseGate)
     .WithDatabase(infrastructure.GatewayDb)
+    // Audit entries of every write go out on the bus (through the gateway's outbox).
+    .WithMessaging(infrastructure)
     .WithServiceDefaults(internalToken)
     .WithApiKey(0, "demo-source", demoSourceKey, "ingest:aws", "ingest:azure")
-    .WithApiKey(1, "portal", portalKey, "activity:read", "alerts:read", "governance:read", "releases:read")
-    .WithApiKey(2, "admin", adminKey, "admin:keys", "governance:write")
+    .WithApiKey(1, "portal", portalKey, "activity:read", "alerts:read", "signals:read", "governance:read", "releases:read")
+    .WithApiKey(2, "admin", adminKey, "admin:keys", "admin:messages", "audit:read", "governance:write", "governance:suppress", "releases:waive")
     // Release pipelines: register releases, post evidence, ask for verdicts and read them.
     .WithApiKey(3, "pipeline", pipelineKey, "releases:read", "releases:write")
     .WithExternalHttpEndpoints();
+
+// People's sign-in: set Authentication:Oidc:Authority and :ClientId (and :Audience, :RoleClaimType if needed) in the
+// AppHost's configuration, and the client secret as the parameter oidc-client-secret in its user secrets.
+if (builder.Configuration.GetSection("Authentication:Oidc") is { } oidc && !string.IsNullOrWhiteSpace(oidc["Authority"]))
+{
+    foreach (var setting in oidc.GetChildren().Where(s => s.Value is not null && s.Key != "ClientSecret"))
+    {
+        gateway.WithEnvironment($"Authentication__Oidc__{setting.Key}", setting.Value);
+    }
+    gateway.WithEnvironment("Authentication__Oidc__ClientSecret", builder.AddParameter("oidc-client-secret", secret: true));
+}
 
 var web = builder.AddProject<Projects.ControlTower_Web>("web")
     .WithReference(gateway).WaitFor(gateway)

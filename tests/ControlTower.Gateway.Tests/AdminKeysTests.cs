@@ -38,6 +38,7 @@ public sealed class AdminKeysTests(InfrastructureFixture infrastructure) : IAsyn
     private ServiceFactory<Program> Gateway(string bootstrapIngestKey) => new(new Dictionary<string, string?>
     {
         ["ConnectionStrings:gatewaydb"] = database,
+        ["ConnectionStrings:messaging"] = infrastructure.RabbitMq.ConnectionString,
         ["Gateway:ApiKeys:Keys:0:Name"] = "admin",
         ["Gateway:ApiKeys:Keys:0:Key"] = AdminKey,
         ["Gateway:ApiKeys:Keys:0:Scopes:0"] = "admin:keys",

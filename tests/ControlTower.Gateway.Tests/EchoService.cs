@@ -2,6 +2,8 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace ControlTower.Gateway.Tests;
@@ -19,12 +21,22 @@ public sealed class EchoService : IAsyncDisposable
 
     public string Address { get; }
 
-    public static async Task<EchoService> StartAsync()
+    /// <param name="trustToken">When given, the server refuses requests without this gateway token, as the services do.</param>
+    public static async Task<EchoService> StartAsync(string? trustToken = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        if (trustToken is not null)
+        {
+            builder.Configuration[Microsoft.Extensions.Hosting.GatewayTrust.TokenConfigKey] = trustToken;
+            builder.Services.AddProblemDetails();
+        }
         var app = builder.Build();
+        if (trustToken is not null)
+        {
+            app.UseGatewayTrust();
+        }
         app.Run(async context =>
         {
             var body = await new StreamReader(context.Request.Body).ReadToEndAsync();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
 using ControlTower.Testing.Infrastructure;
 using ControlTower.Testing.Services;
 using Microsoft.AspNetCore.Hosting;
@@ -48,10 +49,12 @@ public sealed class GatewayTests(InfrastructureFixture infrastructure) : IAsyncL
         var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:gatewaydb"] = database,
+            ["ConnectionStrings:messaging"] = infrastructure.RabbitMq.ConnectionString,
             ["Gateway:ApiKeys:Keys:2:Name"] = "admin",
             ["Gateway:ApiKeys:Keys:2:Key"] = AdminKey,
             ["Gateway:ApiKeys:Keys:2:Scopes:0"] = "admin:keys",
             ["Gateway:ApiKeys:Keys:2:Scopes:1"] = "governance:write",
+            ["Gateway:ApiKeys:Keys:2:Scopes:2"] = "governance:suppress",
             ["Gateway:ApiKeys:Keys:0:Name"] = "aws-eventbridge",
             ["Gateway:ApiKeys:Keys:0:Key"] = ingestKey,
             ["Gateway:ApiKeys:Keys:0:Scopes:0"] = "ingest:aws",
@@ -144,12 +147,79 @@ public sealed class GatewayTests(InfrastructureFixture infrastructure) : IAsyncL
         Assert.False(echoed.Headers.ContainsKey("X-Api-Key"));
     }
 
+    [Fact]
+    public async Task ClientSentGatewayHeadersAreReplacedByWhatTheGatewayKnows()
+    {
+        var forged = new Dictionary<string, string>
+        {
+            [GatewayTrust.TokenHeader] = "forged",
+            [GatewayTrust.SourceHeader] = "someone-else",
+            [GatewayTrust.ScopesHeader] = "admin:keys governance:write",
+            [GatewayTrust.CallerKindHeader] = "user",
+            [GatewayTrust.ClientAddressHeader] = "10.0.0.1",
+            ["X-ControlTower-Anything-Else"] = "made up",
+        };
+
+        var context = await factory.Server.SendAsync(c =>
+        {
+            c.Request.Method = "GET";
+            c.Request.Path = "/api/activity";
+            c.Request.Headers["X-Api-Key"] = ReaderKey;
+            c.Request.Headers["X-ControlTower-Reason"] = "checking the forwarded headers";
+            c.Request.Headers.Cookie = "tracking=1";
+            foreach (var (name, value) in forged)
+            {
+                c.Request.Headers[name] = value;
+            }
+            c.Connection.RemoteIpAddress = IPAddress.Parse("203.0.113.7");
+        }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(StatusCodes.Status200OK, context.Response.StatusCode);
+        var echoed = await JsonSerializer.DeserializeAsync<EchoedRequest>(context.Response.Body, JsonSerializerOptions.Web, TestContext.Current.CancellationToken);
+        var headers = echoed!.Headers;
+        Assert.Equal(ServiceFactory<Program>.InternalToken, headers[GatewayTrust.TokenHeader]);
+        Assert.Equal("portal", headers[GatewayTrust.SourceHeader]);
+        Assert.Equal("activity:read governance:read releases:read", headers[GatewayTrust.ScopesHeader]);
+        Assert.Equal("key", headers[GatewayTrust.CallerKindHeader]);
+        Assert.Equal("203.0.113.7", headers[GatewayTrust.ClientAddressHeader]);
+        Assert.False(headers.ContainsKey("X-ControlTower-Anything-Else"));
+        Assert.False(headers.ContainsKey("Cookie"));
+        Assert.False(headers.ContainsKey("X-Api-Key"));
+        // The one X-ControlTower- header a caller may send: why it makes a change, for the audit log.
+        Assert.Equal("checking the forwarded headers", headers["X-ControlTower-Reason"]);
+    }
+
+    [Fact]
+    public async Task ABackendThatTrustsOnlyTheGatewayRefusesADirectCallAndServesTheForwardedOne()
+    {
+        await using var guarded = await EchoService.StartAsync(ServiceFactory<Program>.InternalToken);
+        var settings = Settings(IngestKey);
+        settings["ReverseProxy:Clusters:operations:Destinations:primary:Address"] = guarded.Address;
+        await using var gateway = new ServiceFactory<Program>(settings);
+        using var gatewayClient = gateway.CreateClient();
+        await gateway.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+        using var direct = new HttpClient { BaseAddress = new Uri(guarded.Address) };
+
+        using var around = await direct.GetAsync("/api/activity", TestContext.Current.CancellationToken);
+        var problem = await Problem(around, HttpStatusCode.Unauthorized);
+        Assert.Contains("only through the Control Tower gateway", problem.GetProperty("detail").GetString());
+        using var forgedRequest = new HttpRequestMessage(HttpMethod.Get, "/api/activity");
+        forgedRequest.Headers.Add(GatewayTrust.TokenHeader, "forged-token");
+        using var forged = await direct.SendAsync(forgedRequest, TestContext.Current.CancellationToken);
+        await Problem(forged, HttpStatusCode.Unauthorized);
+
+        using var through = new HttpRequestMessage(HttpMethod.Get, "/api/activity");
+        through.Headers.Add("X-Api-Key", ReaderKey);
+        using var forwarded = await gatewayClient.SendAsync(through, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, forwarded.StatusCode);
+    }
+
     [Theory]
-    [InlineData("POST", "/api/governance/inventory", "application/json", "{\"takenAt\":\"2026-11-28T12:00:00Z\"}")]
-    [InlineData("PUT", "/api/governance/baseline", "application/yaml", "version: 1\n")]
-    [InlineData("POST", "/api/governance/suppressions", "application/json", "{\"type\":\"SCP_*\"}")]
-    [InlineData("DELETE", "/api/governance/suppressions/0194b7a2-0000-7000-8000-000000000001", null, null)]
-    public async Task ChangingGovernanceNeedsGovernanceWriteWhichReadingGovernanceDoesNotGive(string method, string path, string? type, string? body)
+    [InlineData("POST", "/api/governance/inventory", "application/json", "{\"takenAt\":\"2026-11-28T12:00:00Z\"}", "governance:write")]
+    [InlineData("PUT", "/api/governance/baseline", "application/yaml", "version: 1\n", "governance:write")]
+    [InlineData("POST", "/api/governance/suppressions", "application/json", "{\"type\":\"SCP_*\"}", "governance:suppress")]
+    [InlineData("DELETE", "/api/governance/suppressions/0194b7a2-0000-7000-8000-000000000001", null, null, "governance:suppress")]
+    public async Task ChangingGovernanceNeedsItsWriteScopeWhichReadingGovernanceDoesNotGive(string method, string path, string? type, string? body, string scope)
     {
         HttpRequestMessage Change(string key)
         {
@@ -164,7 +234,7 @@ public sealed class GatewayTests(InfrastructureFixture infrastructure) : IAsyncL
 
         using var reader = await client.SendAsync(Change(ReaderKey), TestContext.Current.CancellationToken);
         var problem = await Problem(reader, HttpStatusCode.Forbidden);
-        Assert.Contains("governance:write", problem.GetProperty("detail").GetString());
+        Assert.Contains(scope, problem.GetProperty("detail").GetString());
 
         // The same key still reads governance.
         using var read = new HttpRequestMessage(HttpMethod.Get, "/api/governance/drift");

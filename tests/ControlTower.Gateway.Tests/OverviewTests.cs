@@ -46,6 +46,7 @@ public sealed class OverviewTests(InfrastructureFixture infrastructure) : IAsync
         var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:gatewaydb"] = infrastructure.Postgres.NewDatabase("gateway"),
+            ["ConnectionStrings:messaging"] = infrastructure.RabbitMq.ConnectionString,
             ["Gateway:Overview:PartTimeoutSeconds"] = "0.5",
             ["Gateway:ApiKeys:Keys:0:Name"] = "portal",
             ["Gateway:ApiKeys:Keys:0:Key"] = ReaderKey,

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using ControlTower.Gateway.Authentication;
+using ControlTower.Gateway.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace ControlTower.Gateway.Aggregation;
@@ -99,7 +100,7 @@ public static class Overview
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(address), part.Path(now, options)));
-            BackendHeaders.Apply(request.Headers, context, configuration);
+            ForwardedIdentity.Apply(request.Headers, context, configuration[GatewayTrust.TokenConfigKey]!);
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
             var elapsed = (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds;

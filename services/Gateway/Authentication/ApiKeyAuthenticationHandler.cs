@@ -46,7 +46,7 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail(fault);
         }
 
-        var claims = new List<Claim> { new(ClaimTypes.Name, identity.Name) };
+        var claims = new List<Claim> { new(ClaimTypes.Name, identity.Name), new(Scopes.CallerKindClaimType, CallerKinds.Key) };
         claims.AddRange(identity.Scopes.Select(s => new Claim(Scopes.ClaimType, s)));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
@@ -55,17 +55,10 @@ public sealed class ApiKeyAuthenticationHandler(
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var detail = PresentedKey() is null
-            ? $"No API key was sent; send it in the {HeaderName} header (or, where a sender cannot set headers, as the query parameter {QueryName})."
+            ? $"No API key was sent; send it in the {HeaderName} header (or, where a sender cannot set headers, as the query parameter {QueryName}). "
+                + "People sign in at /signin, or send a bearer token from the identity provider."
             : Context.Items[FailureItem] as string ?? "The API key is not recognised; it may have been mistyped, rotated or revoked.";
         return Problem(StatusCodes.Status401Unauthorized, "Authentication required", detail);
-    }
-
-    protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
-    {
-        var endpoint = Context.GetEndpoint();
-        var required = endpoint?.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>()?.Policy ?? "(unknown)";
-        return Problem(StatusCodes.Status403Forbidden, "Not allowed",
-            $"API key '{Context.User.Identity?.Name}' lacks the scope '{required}' this route requires.");
     }
 
     /// <summary>Reads the body (kept rewindable for the proxy) and checks its signature; null when it is good.</summary>

@@ -1,6 +1,7 @@
 using ControlTower.Gateway.Authentication;
 using ControlTower.Gateway.Data;
 using ControlTower.Gateway.Keys;
+using ControlTower.Gateway.OpenApi;
 using Microsoft.AspNetCore.DataProtection;
 using Yarp.ReverseProxy.Transforms;
 
@@ -20,6 +21,9 @@ public static class Extensions
                 $"An API key names a scope that does not exist; scopes are: {string.Join(", ", Scopes.All)}.")
             .ValidateOnStart();
         builder.AddServiceDatabase<IHostApplicationBuilder, GatewayDbContext>(DatabaseName);
+        // The gateway publishes only: audit entries, through its own outbox so a broker outage does not lose them.
+        builder.AddControlTowerBus("gateway");
+        builder.AddOutbox<IHostApplicationBuilder, GatewayDbContext>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddMemoryCache();
         builder.Services.AddDataProtection()
@@ -30,14 +34,12 @@ public static class Extensions
         // After the migration hosted service, so the table exists.
         builder.Services.AddHostedService<ApiKeyBootstrapper>();
 
-        builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(
-                ApiKeyAuthenticationHandler.SchemeName, _ => { });
-        var authorization = builder.Services.AddAuthorizationBuilder();
-        foreach (var scope in Scopes.All)
-        {
-            authorization.AddScopePolicy(scope);
-        }
+        builder.AddGatewayAuthentication();
+        builder.Services.AddOptions<OpenApiSourceOptions>().BindConfiguration(OpenApiSourceOptions.SectionName)
+            .Validate(o => o.TimeoutSeconds > 0 && o.CacheSeconds >= 0, "Gateway:OpenApi:TimeoutSeconds must be positive and CacheSeconds not negative.")
+            .ValidateOnStart();
+        builder.Services.AddHttpClient(OpenApiSources.HttpClientName);
+        builder.Services.AddSingleton<OpenApiSources>();
 
         builder.Services.AddGatewayRateLimits(builder.Configuration);
         builder.Services.AddOptions<Aggregation.OverviewOptions>()
@@ -60,18 +62,7 @@ public static class Extensions
             .AddServiceDiscoveryDestinationResolver()
             .AddTransforms(transforms => transforms.AddRequestTransform(context =>
             {
-                // Services trust these headers, so only the gateway may set them, and keys never travel on.
-                var headers = context.ProxyRequest.Headers;
-                headers.Remove(GatewayTrust.TokenHeader);
-                headers.Remove(GatewayTrust.SourceHeader);
-                headers.Remove(ApiKeyAuthenticationHandler.HeaderName);
-                headers.Authorization = null;
-                headers.TryAddWithoutValidation(GatewayTrust.TokenHeader, internalToken);
-                var source = context.HttpContext.User.Identity?.Name;
-                if (source is not null)
-                {
-                    headers.TryAddWithoutValidation(GatewayTrust.SourceHeader, source);
-                }
+                ForwardedIdentity.Apply(context.ProxyRequest.Headers, context.HttpContext, internalToken);
                 return ValueTask.CompletedTask;
             }));
     }

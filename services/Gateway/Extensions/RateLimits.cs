@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using ControlTower.Gateway.Authentication;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace ControlTower.Gateway.Extensions;
 
 /// <summary>
-/// A token bucket per API key (and a small one per address for requests without a key), so one noisy source
-/// cannot starve the others. Refusals are 429 with <c>Retry-After</c> and a problem body.
+/// A token bucket per API key, one per signed-in person (by name), and a small one per address for anonymous requests,
+/// so one noisy caller cannot starve the others. Refusals are 429 with <c>Retry-After</c> and a problem body.
 /// </summary>
 public static class RateLimits
 {
@@ -24,6 +25,11 @@ public static class RateLimits
         public int AnonymousPermitsPerSecond { get; set; } = 20;
 
         public int AnonymousBurst { get; set; } = 40;
+
+        /// <summary>The same for a person (all their sessions and tokens together): a portal page makes a few calls at once.</summary>
+        public int UserPermitsPerSecond { get; set; } = 50;
+
+        public int UserBurst { get; set; } = 100;
     }
 
     public static IServiceCollection AddGatewayRateLimits(this IServiceCollection services, IConfiguration configuration)
@@ -37,11 +43,15 @@ public static class RateLimits
                 {
                     return RateLimitPartition.GetNoLimiter("probes");
                 }
-                var key = context.User.Identity?.IsAuthenticated == true ? "key:" + context.User.Identity.Name : null;
-                return key is not null
-                    ? RateLimitPartition.GetTokenBucketLimiter(key, _ => Bucket(options.PermitsPerSecond, options.Burst))
-                    : RateLimitPartition.GetTokenBucketLimiter("address:" + context.Connection.RemoteIpAddress,
-                        _ => Bucket(options.AnonymousPermitsPerSecond, options.AnonymousBurst));
+                var name = context.User.Identity?.IsAuthenticated == true ? context.User.Identity.Name : null;
+                return (name, CallerKinds.Of(context.User)) switch
+                {
+                    ({ } user, CallerKinds.User) => RateLimitPartition.GetTokenBucketLimiter("user:" + user,
+                        _ => Bucket(options.UserPermitsPerSecond, options.UserBurst)),
+                    ({ } key, _) => RateLimitPartition.GetTokenBucketLimiter("key:" + key, _ => Bucket(options.PermitsPerSecond, options.Burst)),
+                    _ => RateLimitPartition.GetTokenBucketLimiter("address:" + context.Connection.RemoteIpAddress,
+                        _ => Bucket(options.AnonymousPermitsPerSecond, options.AnonymousBurst)),
+                };
             });
             limiter.OnRejected = async (rejected, cancellationToken) =>
             {
@@ -50,7 +60,9 @@ public static class RateLimits
                 await Results.Problem(
                     statusCode: StatusCodes.Status429TooManyRequests,
                     title: "Too many requests",
-                    detail: $"This source is over its rate limit; retry after {retryAfter} s. Batching more events per request helps.",
+                    detail: CallerKinds.Of(rejected.HttpContext.User) == CallerKinds.User
+                        ? $"User '{rejected.HttpContext.User.Identity?.Name}' is over their rate limit; retry after {retryAfter} s."
+                        : $"This source is over its rate limit; retry after {retryAfter} s. Batching more events per request helps.",
                     type: "urn:controltower:problem:rate-limited").ExecuteAsync(rejected.HttpContext);
             };
         });
