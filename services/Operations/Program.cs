@@ -14,6 +14,9 @@ app.MapDefaultEndpoints();
 app.UseGatewayTrust();
 app.MapActivityApi();
 app.MapAlertsApi();
+app.MapSignalsApi();
+app.MapIncidentsApi();
+app.MapAuditApi();
 
 app.Run();
 
