@@ -105,6 +105,11 @@ public static class IncidentsApi
         }
         var now = clock.GetUtcNow();
         var caller = Caller.From(context);
+        var version = incident!.Version;
+        var sourceVersions = sources.ToDictionary(x => x.Id, x => x.Version);
+        var failed = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+        ForgetAdded(db);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         foreach (var source in sources)
         {
@@ -113,9 +118,9 @@ public static class IncidentsApi
                 .ExecuteUpdateAsync(u => u.SetProperty(s => s.IncidentId, id).SetProperty(s => s.Version, s => s.Version + 1), cancellationToken);
             source.Status = IncidentGrouping.Merged;
             source.MergedInto = id;
-            source.Version++;
+            source.Version = sourceVersions[source.Id] + 1;
             source.UpdatedAt = now;
-            incident!.FirstSeen = source.FirstSeen < incident.FirstSeen ? source.FirstSeen : incident.FirstSeen;
+            incident.FirstSeen = source.FirstSeen < incident.FirstSeen ? source.FirstSeen : incident.FirstSeen;
             incident.LastSeen = source.LastSeen > incident.LastSeen ? source.LastSeen : incident.LastSeen;
             db.Timeline.Add(Timeline.Entry(Timeline.Incident, source.Id, now, caller.Actor, "merged", to: id.ToString(CultureInfo.InvariantCulture), text: request.Reason));
             db.Timeline.Add(Timeline.Entry(Timeline.Incident, id, now, caller.Actor, "merged-in", from: source.Id.ToString(CultureInfo.InvariantCulture),
@@ -125,7 +130,7 @@ public static class IncidentsApi
             db.AuditLog.Add(AuditTrail.Entry(caller, now, "incident.merge", "incident", source.Id.ToString(CultureInfo.InvariantCulture),
                 $$"""{"status":"open"}""", $$"""{"status":"merged","mergedInto":{{id}}}""", request.Reason));
         }
-        incident!.Version++;
+        incident.Version = version + 1;
         incident.UpdatedAt = now;
         db.AuditLog.Add(AuditTrail.Entry(caller, now, "incident.merge", "incident", id.ToString(CultureInfo.InvariantCulture), null,
             $$"""{"mergedFrom":[{{string.Join(',', sources.Select(s => s.Id))}}]}""", request.Reason));
@@ -135,6 +140,12 @@ public static class IncidentsApi
         }
         await IncidentGrouping.RefreshAsync(db, [id], now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        return null;
+        });
+        if (failed is not null)
+        {
+            return failed;
+        }
         return TypedResults.Ok(await ViewAsync(db, id, context, cancellationToken));
     }
 
@@ -165,10 +176,15 @@ public static class IncidentsApi
         }
         var now = clock.GetUtcNow();
         var caller = Caller.From(context);
+        var version = incident!.Version;
+        var signalVersions = signals.ToDictionary(x => x.Id, x => x.Version);
+        var (failed, createdId) = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+        ForgetAdded(db);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var created = new IncidentRecord
         {
-            GroupKey = incident!.GroupKey,
+            GroupKey = incident.GroupKey,
             Title = string.IsNullOrWhiteSpace(request.Title) ? signals.OrderBy(s => s.Id).First().Title : request.Title.Trim(),
             Status = IncidentGrouping.Open,
             FirstSeen = signals.Min(s => s.FirstSeen),
@@ -178,17 +194,17 @@ public static class IncidentsApi
             UpdatedAt = now,
         };
         db.Incidents.Add(created);
-        incident.Version++;
+        incident.Version = version + 1;
         incident.UpdatedAt = now;
         if (await SaveAsync(db, incident, cancellationToken) is { } stale)
         {
-            return stale;
+            return (stale, 0L);
         }
         var newId = created.Id.ToString(CultureInfo.InvariantCulture);
         foreach (var signal in signals)
         {
             signal.IncidentId = created.Id;
-            signal.Version++;
+            signal.Version = signalVersions[signal.Id] + 1;
             signal.UpdatedAt = now;
             db.Timeline.Add(Timeline.Entry(Timeline.Signal, signal.Id, now, caller.Actor, "grouped", id.ToString(CultureInfo.InvariantCulture), newId, "split off"));
         }
@@ -198,11 +214,17 @@ public static class IncidentsApi
             $$"""{"newIncident":{{created.Id}},"signals":[{{string.Join(',', signals.Select(s => s.Id))}}]}""", request.Reason));
         if (await SaveAsync(db, incident, cancellationToken) is { } conflict)
         {
-            return conflict;
+            return (conflict, 0L);
         }
         await IncidentGrouping.RefreshAsync(db, [id, created.Id], now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Created($"/api/incidents/{created.Id}", await ViewAsync(db, created.Id, context, cancellationToken));
+        return ((ProblemHttpResult?)null, created.Id);
+        });
+        if (failed is not null)
+        {
+            return failed;
+        }
+        return TypedResults.Created($"/api/incidents/{createdId}", await ViewAsync(db, createdId, context, cancellationToken));
     }
 
     public static async Task<Results<Ok<IncidentView>, ProblemHttpResult, ValidationProblem>> Note(
@@ -262,6 +284,15 @@ public static class IncidentsApi
                 $"Incident {id} was merged into {incident.MergedInto}; act on that one."));
         }
         return (request, incident, null);
+    }
+
+    /// <summary>What a failed attempt added is not carried into the retry.</summary>
+    private static void ForgetAdded(OperationsDbContext db)
+    {
+        foreach (var entry in db.ChangeTracker.Entries().Where(e => e.State == EntityState.Added).ToList())
+        {
+            entry.State = EntityState.Detached;
+        }
     }
 
     private static async Task<ProblemHttpResult?> SaveAsync(OperationsDbContext db, IncidentRecord incident, CancellationToken cancellationToken)

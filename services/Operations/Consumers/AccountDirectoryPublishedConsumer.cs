@@ -8,10 +8,15 @@ namespace ControlTower.Operations.Consumers;
 /// <summary>Replaces the account directory with the newest one Governance published; an older or repeated one changes nothing.</summary>
 public sealed class AccountDirectoryPublishedConsumer(OperationsDbContext db) : IConsumer<AccountDirectoryPublished>
 {
-    public async Task Consume(ConsumeContext<AccountDirectoryPublished> context)
+    public Task Consume(ConsumeContext<AccountDirectoryPublished> context) =>
+        db.Database.CreateExecutionStrategy().ExecuteAsync(() =>
+        {
+            db.ChangeTracker.Clear();
+            return ReplaceAsync(context.Message, context.CancellationToken);
+        });
+
+    private async Task ReplaceAsync(AccountDirectoryPublished directory, CancellationToken cancellationToken)
     {
-        var directory = context.Message;
-        var cancellationToken = context.CancellationToken;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // One writer at a time, so two directories arriving together cannot interleave their rows.
         await db.Database.ExecuteSqlRawAsync("LOCK TABLE directory_accounts IN EXCLUSIVE MODE", cancellationToken);

@@ -34,7 +34,10 @@ public sealed class CloudActivitySignalsConsumer(OperationsDbContext db, SignalI
     }
 
     /// <summary>Counts the failure in its window (once per event, even redelivered); true once the window reaches the threshold.</summary>
-    private async Task<bool> CrossesThresholdAsync(CloudActivity activity, CancellationToken cancellationToken)
+    private Task<bool> CrossesThresholdAsync(CloudActivity activity, CancellationToken cancellationToken) =>
+        db.Database.CreateExecutionStrategy().ExecuteAsync(() => CountAsync(activity, cancellationToken));
+
+    private async Task<bool> CountAsync(CloudActivity activity, CancellationToken cancellationToken)
     {
         var window = options.Value.FailedLoginWindow;
         var start = new DateTimeOffset(activity.Time.UtcTicks - activity.Time.UtcTicks % window.Ticks, TimeSpan.Zero);

@@ -30,8 +30,9 @@ public static class Extensions
     private static void AddSignals(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<SignalsOptions>().BindConfiguration(SignalsOptions.Section)
-            .Validate(o => o.MaxSuppression > TimeSpan.Zero && o.MaxSnooze > TimeSpan.Zero && o.SweepInterval > TimeSpan.Zero,
-                "Signals: MaxSuppression, MaxSnooze and SweepInterval must be positive.")
+            .Validate(o => o.MaxSuppression > TimeSpan.Zero && o.MaxSnooze > TimeSpan.Zero && o.SweepInterval > TimeSpan.Zero
+                    && o.SweepInterval <= TimeSpan.FromDays(45),
+                "Signals: MaxSuppression and MaxSnooze must be positive, SweepInterval between zero and 45 days.")
             .Validate(o => o.MaxBulkItems > 0 && o.FailedLoginThreshold > 0 && o.FailedLoginWindow > TimeSpan.Zero && o.IncidentWindow > TimeSpan.Zero,
                 "Signals: MaxBulkItems, FailedLoginThreshold, FailedLoginWindow and IncidentWindow must be positive.")
             .Validate(o => o.IncidentKeys.All(k => SignalsOptions.KnownIncidentKeys.Contains(k)),

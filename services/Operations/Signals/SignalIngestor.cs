@@ -12,7 +12,15 @@ namespace ControlTower.Operations.Signals;
 public sealed class SignalIngestor(OperationsDbContext db, IncidentGrouping grouping, IOptions<SignalsOptions> options, TimeProvider clock)
 {
     /// <summary>The signal the observation created or changed, or null for a repeat or nothing to do.</summary>
-    public async Task<long?> IngestAsync(SignalObservation observation, CancellationToken cancellationToken)
+    public Task<long?> IngestAsync(SignalObservation observation, CancellationToken cancellationToken) =>
+        db.Database.CreateExecutionStrategy().ExecuteAsync(() =>
+        {
+            // A retried attempt starts from what the database holds, not from what the failed one tracked.
+            db.ChangeTracker.Clear();
+            return IngestOnceAsync(observation, cancellationToken);
+        });
+
+    private async Task<long?> IngestOnceAsync(SignalObservation observation, CancellationToken cancellationToken)
     {
         var key = SignalKeys.Dedup(observation.DedupKey);
         var now = clock.GetUtcNow();
