@@ -16,6 +16,7 @@ app.MapActivityApi();
 app.MapAlertsApi();
 app.MapSignalsApi();
 app.MapIncidentsApi();
+app.MapSuppressionsApi();
 app.MapAuditApi();
 
 app.Run();

@@ -109,38 +109,38 @@ public static class IncidentsApi
         var sourceVersions = sources.ToDictionary(x => x.Id, x => x.Version);
         var failed = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
-        ForgetAdded(db);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        foreach (var source in sources)
-        {
-            var moved = await db.Signals.Where(s => s.IncidentId == source.Id).Select(s => s.Id).ToListAsync(cancellationToken);
-            await db.Signals.Where(s => s.IncidentId == source.Id)
-                .ExecuteUpdateAsync(u => u.SetProperty(s => s.IncidentId, id).SetProperty(s => s.Version, s => s.Version + 1), cancellationToken);
-            source.Status = IncidentGrouping.Merged;
-            source.MergedInto = id;
-            source.Version = sourceVersions[source.Id] + 1;
-            source.UpdatedAt = now;
-            incident.FirstSeen = source.FirstSeen < incident.FirstSeen ? source.FirstSeen : incident.FirstSeen;
-            incident.LastSeen = source.LastSeen > incident.LastSeen ? source.LastSeen : incident.LastSeen;
-            db.Timeline.Add(Timeline.Entry(Timeline.Incident, source.Id, now, caller.Actor, "merged", to: id.ToString(CultureInfo.InvariantCulture), text: request.Reason));
-            db.Timeline.Add(Timeline.Entry(Timeline.Incident, id, now, caller.Actor, "merged-in", from: source.Id.ToString(CultureInfo.InvariantCulture),
-                text: $"{moved.Count} signal(s)"));
-            db.Timeline.AddRange(moved.Select(s => Timeline.Entry(Timeline.Signal, s, now, caller.Actor, "grouped",
-                source.Id.ToString(CultureInfo.InvariantCulture), id.ToString(CultureInfo.InvariantCulture), "incidents merged")));
-            db.AuditLog.Add(AuditTrail.Entry(caller, now, "incident.merge", "incident", source.Id.ToString(CultureInfo.InvariantCulture),
-                $$"""{"status":"open"}""", $$"""{"status":"merged","mergedInto":{{id}}}""", request.Reason));
-        }
-        incident.Version = version + 1;
-        incident.UpdatedAt = now;
-        db.AuditLog.Add(AuditTrail.Entry(caller, now, "incident.merge", "incident", id.ToString(CultureInfo.InvariantCulture), null,
-            $$"""{"mergedFrom":[{{string.Join(',', sources.Select(s => s.Id))}}]}""", request.Reason));
-        if (await SaveAsync(db, incident, cancellationToken) is { } stale)
-        {
-            return stale;
-        }
-        await IncidentGrouping.RefreshAsync(db, [id], now, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return null;
+            ForgetAdded(db);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            foreach (var source in sources)
+            {
+                var moved = await db.Signals.Where(s => s.IncidentId == source.Id).Select(s => s.Id).ToListAsync(cancellationToken);
+                await db.Signals.Where(s => s.IncidentId == source.Id)
+                    .ExecuteUpdateAsync(u => u.SetProperty(s => s.IncidentId, id).SetProperty(s => s.Version, s => s.Version + 1), cancellationToken);
+                source.Status = IncidentGrouping.Merged;
+                source.MergedInto = id;
+                source.Version = sourceVersions[source.Id] + 1;
+                source.UpdatedAt = now;
+                incident.FirstSeen = source.FirstSeen < incident.FirstSeen ? source.FirstSeen : incident.FirstSeen;
+                incident.LastSeen = source.LastSeen > incident.LastSeen ? source.LastSeen : incident.LastSeen;
+                db.Timeline.Add(Timeline.Entry(Timeline.Incident, source.Id, now, caller.Actor, "merged", to: id.ToString(CultureInfo.InvariantCulture), text: request.Reason));
+                db.Timeline.Add(Timeline.Entry(Timeline.Incident, id, now, caller.Actor, "merged-in", from: source.Id.ToString(CultureInfo.InvariantCulture),
+                    text: $"{moved.Count} signal(s)"));
+                db.Timeline.AddRange(moved.Select(s => Timeline.Entry(Timeline.Signal, s, now, caller.Actor, "grouped",
+                    source.Id.ToString(CultureInfo.InvariantCulture), id.ToString(CultureInfo.InvariantCulture), "incidents merged")));
+                db.AuditLog.Add(AuditTrail.Entry(caller, now, "incident.merge", "incident", source.Id.ToString(CultureInfo.InvariantCulture),
+                    $$"""{"status":"open"}""", $$"""{"status":"merged","mergedInto":{{id}}}""", request.Reason));
+            }
+            incident.Version = version + 1;
+            incident.UpdatedAt = now;
+            db.AuditLog.Add(AuditTrail.Entry(caller, now, "incident.merge", "incident", id.ToString(CultureInfo.InvariantCulture), null,
+                $$"""{"mergedFrom":[{{string.Join(',', sources.Select(s => s.Id))}}]}""", request.Reason));
+            if (await SaveAsync(db, incident, cancellationToken) is { } stale)
+            {
+                return stale;
+            }
+            await IncidentGrouping.RefreshAsync(db, [id], now, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return null;
         });
         if (failed is not null)
         {
@@ -180,45 +180,45 @@ public static class IncidentsApi
         var signalVersions = signals.ToDictionary(x => x.Id, x => x.Version);
         var (failed, createdId) = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
-        ForgetAdded(db);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var created = new IncidentRecord
-        {
-            GroupKey = incident.GroupKey,
-            Title = string.IsNullOrWhiteSpace(request.Title) ? signals.OrderBy(s => s.Id).First().Title : request.Title.Trim(),
-            Status = IncidentGrouping.Open,
-            FirstSeen = signals.Min(s => s.FirstSeen),
-            LastSeen = signals.Max(s => s.LastSeen),
-            Version = 1,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-        db.Incidents.Add(created);
-        incident.Version = version + 1;
-        incident.UpdatedAt = now;
-        if (await SaveAsync(db, incident, cancellationToken) is { } stale)
-        {
-            return (stale, 0L);
-        }
-        var newId = created.Id.ToString(CultureInfo.InvariantCulture);
-        foreach (var signal in signals)
-        {
-            signal.IncidentId = created.Id;
-            signal.Version = signalVersions[signal.Id] + 1;
-            signal.UpdatedAt = now;
-            db.Timeline.Add(Timeline.Entry(Timeline.Signal, signal.Id, now, caller.Actor, "grouped", id.ToString(CultureInfo.InvariantCulture), newId, "split off"));
-        }
-        db.Timeline.Add(Timeline.Entry(Timeline.Incident, id, now, caller.Actor, "split", to: newId, text: $"{signals.Count} signal(s): {request.Reason}"));
-        db.Timeline.Add(Timeline.Entry(Timeline.Incident, created.Id, now, caller.Actor, "created", from: id.ToString(CultureInfo.InvariantCulture), text: "split off"));
-        db.AuditLog.Add(AuditTrail.Entry(caller, now, "incident.split", "incident", id.ToString(CultureInfo.InvariantCulture), null,
-            $$"""{"newIncident":{{created.Id}},"signals":[{{string.Join(',', signals.Select(s => s.Id))}}]}""", request.Reason));
-        if (await SaveAsync(db, incident, cancellationToken) is { } conflict)
-        {
-            return (conflict, 0L);
-        }
-        await IncidentGrouping.RefreshAsync(db, [id, created.Id], now, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return ((ProblemHttpResult?)null, created.Id);
+            ForgetAdded(db);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var created = new IncidentRecord
+            {
+                GroupKey = incident.GroupKey,
+                Title = string.IsNullOrWhiteSpace(request.Title) ? signals.OrderBy(s => s.Id).First().Title : request.Title.Trim(),
+                Status = IncidentGrouping.Open,
+                FirstSeen = signals.Min(s => s.FirstSeen),
+                LastSeen = signals.Max(s => s.LastSeen),
+                Version = 1,
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+            db.Incidents.Add(created);
+            incident.Version = version + 1;
+            incident.UpdatedAt = now;
+            if (await SaveAsync(db, incident, cancellationToken) is { } stale)
+            {
+                return (stale, 0L);
+            }
+            var newId = created.Id.ToString(CultureInfo.InvariantCulture);
+            foreach (var signal in signals)
+            {
+                signal.IncidentId = created.Id;
+                signal.Version = signalVersions[signal.Id] + 1;
+                signal.UpdatedAt = now;
+                db.Timeline.Add(Timeline.Entry(Timeline.Signal, signal.Id, now, caller.Actor, "grouped", id.ToString(CultureInfo.InvariantCulture), newId, "split off"));
+            }
+            db.Timeline.Add(Timeline.Entry(Timeline.Incident, id, now, caller.Actor, "split", to: newId, text: $"{signals.Count} signal(s): {request.Reason}"));
+            db.Timeline.Add(Timeline.Entry(Timeline.Incident, created.Id, now, caller.Actor, "created", from: id.ToString(CultureInfo.InvariantCulture), text: "split off"));
+            db.AuditLog.Add(AuditTrail.Entry(caller, now, "incident.split", "incident", id.ToString(CultureInfo.InvariantCulture), null,
+                $$"""{"newIncident":{{created.Id}},"signals":[{{string.Join(',', signals.Select(s => s.Id))}}]}""", request.Reason));
+            if (await SaveAsync(db, incident, cancellationToken) is { } conflict)
+            {
+                return (conflict, 0L);
+            }
+            await IncidentGrouping.RefreshAsync(db, [id, created.Id], now, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return ((ProblemHttpResult?)null, created.Id);
         });
         if (failed is not null)
         {

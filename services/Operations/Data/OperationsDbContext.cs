@@ -15,6 +15,7 @@ public sealed class OperationsDbContext(DbContextOptions<OperationsDbContext> op
     public DbSet<AuditEntryRecord> AuditLog => Set<AuditEntryRecord>();
     public DbSet<DirectoryAccountRecord> DirectoryAccounts => Set<DirectoryAccountRecord>();
     public DbSet<ActivityRuleCounterRecord> ActivityRuleCounters => Set<ActivityRuleCounterRecord>();
+    public DbSet<SuppressionRecord> Suppressions => Set<SuppressionRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(OperationsDbContext).Assembly);

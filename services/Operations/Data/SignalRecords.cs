@@ -136,3 +136,22 @@ public sealed class ActivityRuleCounterRecord
     public DateTimeOffset WindowStart { get; set; }
     public int Count { get; set; }
 }
+
+/// <summary>
+/// A silence: matchers, an end that always comes, an author and a reason. Matching open signals are suppressed when it is
+/// made, and new or reopened ones while it lasts.
+/// </summary>
+public sealed class SuppressionRecord
+{
+    public long Id { get; set; }
+    public string? Kind { get; set; }
+    public string? Account { get; set; }
+    public Severity? Severity { get; set; }
+    public string? Team { get; set; }
+    public string? DedupKeyPrefix { get; set; }
+    public DateTimeOffset StartsAt { get; set; }
+    public DateTimeOffset EndsAt { get; set; }
+    public required string Reason { get; set; }
+    public required string CreatedBy { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}

@@ -66,10 +66,12 @@ public sealed class SignalIngestor(OperationsDbContext db, IncidentGrouping grou
                 Describe(signal, observation);
                 signal.Set(outcome.State!);
                 await DefaultOwnershipAsync(signal, cancellationToken);
+                var silence = await ActiveSuppressionAsync(signal, now, cancellationToken);
                 db.Signals.Add(signal);
                 await db.SaveChangesAsync(cancellationToken);
                 db.Timeline.Add(Timeline.Entry(Timeline.Signal, signal.Id, now, "system", "created",
                     to: SignalStateMachine.Name(signal.Status), text: observation.Summary ?? observation.Title));
+                Silence(signal, silence, now);
                 await grouping.AssignAsync(signal, now, cancellationToken);
                 break;
 
@@ -95,6 +97,10 @@ public sealed class SignalIngestor(OperationsDbContext db, IncidentGrouping grou
                     db.Timeline.Add(Timeline.Entry(Timeline.Signal, signal.Id, now, "system", "status",
                         SignalStateMachine.Name(before.Status), SignalStateMachine.Name(signal.Status),
                         outcome.Reopened ? "the source fired again" : outcome.AutoResolved ? "the source cleared (classification undetermined)" : null));
+                }
+                if (outcome.Reopened)
+                {
+                    Silence(signal, await ActiveSuppressionAsync(signal, now, cancellationToken), now);
                 }
                 signal.Version++;
                 signal.UpdatedAt = now;
@@ -122,6 +128,29 @@ public sealed class SignalIngestor(OperationsDbContext db, IncidentGrouping grou
         signal.Account = Trim(observation.Account, 128);
         signal.Resource = Trim(observation.Resource, 1024);
         signal.Details = observation.Details;
+    }
+
+    /// <summary>The longest-lasting suppression in force whose matchers all hold for the signal.</summary>
+    private Task<SuppressionRecord?> ActiveSuppressionAsync(SignalRecord signal, DateTimeOffset now, CancellationToken cancellationToken) =>
+        db.Suppressions.AsNoTracking()
+            .Where(x => x.StartsAt <= now && x.EndsAt > now
+                && (x.Kind == null || x.Kind == signal.Kind)
+                && (x.Account == null || x.Account == signal.Account)
+                && (x.Severity == null || x.Severity == signal.Severity)
+                && (x.Team == null || x.Team == signal.Team)
+                && (x.DedupKeyPrefix == null || signal.DedupKey.StartsWith(x.DedupKeyPrefix)))
+            .OrderByDescending(x => x.EndsAt).FirstOrDefaultAsync(cancellationToken);
+
+    private void Silence(SignalRecord signal, SuppressionRecord? silence, DateTimeOffset now)
+    {
+        if (silence is null || signal.Status != TriageStatus.New)
+        {
+            return;
+        }
+        signal.Status = TriageStatus.Suppressed;
+        signal.Until = silence.EndsAt;
+        db.Timeline.Add(Timeline.Entry(Timeline.Signal, signal.Id, now, silence.CreatedBy, "status", "new", "suppressed",
+            $"suppression {silence.Id} until {silence.EndsAt:O}: {silence.Reason}"));
     }
 
     private async Task DefaultOwnershipAsync(SignalRecord signal, CancellationToken cancellationToken)

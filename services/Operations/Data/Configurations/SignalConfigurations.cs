@@ -133,3 +133,21 @@ public sealed class ActivityRuleCounterRecordConfiguration : IEntityTypeConfigur
         builder.Property(c => c.Key).HasMaxLength(600).UseCollation("C");
     }
 }
+
+public sealed class SuppressionRecordConfiguration : IEntityTypeConfiguration<SuppressionRecord>
+{
+    public void Configure(EntityTypeBuilder<SuppressionRecord> builder)
+    {
+        builder.ToTable("suppressions");
+        builder.HasKey(s => s.Id);
+        builder.Property(s => s.Id).UseIdentityAlwaysColumn();
+        builder.Property(s => s.Kind).HasMaxLength(32).UseCollation("C");
+        builder.Property(s => s.Account).HasMaxLength(128).UseCollation("C");
+        builder.Property(s => s.Severity).HasConversion<string>().HasMaxLength(16);
+        builder.Property(s => s.Team).HasMaxLength(128);
+        builder.Property(s => s.DedupKeyPrefix).HasMaxLength(255).UseCollation("C");
+        builder.Property(s => s.Reason).HasColumnType("text");
+        builder.Property(s => s.CreatedBy).HasMaxLength(256);
+        builder.HasIndex(s => s.EndsAt);
+    }
+}
