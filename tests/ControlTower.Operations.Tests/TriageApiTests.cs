@@ -243,6 +243,24 @@ public sealed class TriageApiTests(InfrastructureFixture infrastructure) : IAsyn
     }
 
     [Fact]
+    public async Task TimesWithAnyOffsetAreTakenAsTheInstantTheyName()
+    {
+        var at = host.Clock.GetUtcNow().ToOffset(TimeSpan.FromHours(5.5));
+        var id = await host.Ingest(new SignalObservation
+        {
+            Kind = SignalKinds.Drift, DedupKey = $"drift:{Guid.NewGuid()}", ObservationId = "1", Condition = SourceCondition.Firing, At = at,
+            Title = "t", Severity = Severity.Low,
+        });
+        await Do(id, "acknowledge", null);
+        var until = host.Clock.GetUtcNow().AddHours(2).ToOffset(TimeSpan.FromHours(-7));
+
+        var snoozed = (await Do(id, "snooze", new { until })).Signal;
+
+        Assert.Equal(until.UtcTicks / 10, snoozed.Until!.Value.UtcTicks / 10);
+        Assert.Equal(at.UtcTicks / 10, snoozed.FirstSeen.UtcTicks / 10);
+    }
+
+    [Fact]
     public async Task TheListFiltersAndPagesByKeyset()
     {
         var account = "acct-" + Guid.NewGuid().ToString("N")[..8];

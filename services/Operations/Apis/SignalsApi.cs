@@ -402,7 +402,7 @@ public record TriageRequest
         {
             return (null, TriageProblems.Invalid("text", $"At most {SignalStateMachine.MaxTextLength} characters."));
         }
-        return (new TriageCommand(action, Until, Reason, classification, Owner, Team, Text), null);
+        return (new TriageCommand(action, Until?.ToUniversalTime(), Reason, classification, Owner, Team, Text), null);
     }
 }
 

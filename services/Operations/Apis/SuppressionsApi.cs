@@ -63,7 +63,7 @@ public static class SuppressionsApi
         var suppression = new SuppressionRecord
         {
             Kind = matchers.Kind, Account = matchers.Account, Severity = severity, Team = matchers.Team, DedupKeyPrefix = matchers.DedupKeyPrefix,
-            StartsAt = now, EndsAt = request.Until!.Value, Reason = request.Reason!.Trim(), CreatedBy = caller.Actor, CreatedAt = now,
+            StartsAt = now, EndsAt = request.Until!.Value.ToUniversalTime(), Reason = request.Reason!.Trim(), CreatedBy = caller.Actor, CreatedAt = now,
         };
         db.Suppressions.Add(suppression);
         await db.SaveChangesAsync(cancellationToken);

@@ -21,7 +21,7 @@ public sealed class AccountDirectoryPublishedConsumer(OperationsDbContext db) : 
         // One writer at a time, so two directories arriving together cannot interleave their rows.
         await db.Database.ExecuteSqlRawAsync("LOCK TABLE directory_accounts IN EXCLUSIVE MODE", cancellationToken);
         var held = await db.DirectoryAccounts.MaxAsync(a => (DateTimeOffset?)a.PublishedAt, cancellationToken);
-        if (held is { } latest && latest >= directory.PublishedAt)
+        if (held is { } latest && latest >= directory.PublishedAt.ToUniversalTime())
         {
             return;
         }
@@ -38,7 +38,7 @@ public sealed class AccountDirectoryPublishedConsumer(OperationsDbContext db) : 
                 Team = a.Team,
                 Environment = a.Environment,
                 BaselineVersion = directory.BaselineVersion,
-                PublishedAt = directory.PublishedAt,
+                PublishedAt = directory.PublishedAt.ToUniversalTime(),
             });
         db.DirectoryAccounts.AddRange(rows);
         await db.SaveChangesAsync(cancellationToken);

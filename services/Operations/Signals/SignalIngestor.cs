@@ -22,6 +22,8 @@ public sealed class SignalIngestor(OperationsDbContext db, IncidentGrouping grou
 
     private async Task<long?> IngestOnceAsync(SignalObservation observation, CancellationToken cancellationToken)
     {
+        // PostgreSQL's timestamptz takes UTC only; sources may send any offset.
+        observation = observation with { At = observation.At.ToUniversalTime() };
         var key = SignalKeys.Dedup(observation.DedupKey);
         var now = clock.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
