@@ -97,6 +97,11 @@ public sealed class AuditLogTests(InfrastructureFixture infrastructure) : IAsync
         await ProblemAssert.Problem(badCursor, HttpStatusCode.BadRequest, "after");
         using var badRange = await auditor.GetAsync($"/api/audit?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", TestContext.Current.CancellationToken);
         await ProblemAssert.Problem(badRange, HttpStatusCode.BadRequest, "to");
+        using var badTime = await auditor.GetAsync("/api/audit?from=yesterday&limit=x", TestContext.Current.CancellationToken);
+        var timeProblem = await ProblemAssert.Problem(badTime, HttpStatusCode.BadRequest);
+        Assert.True(timeProblem.GetProperty("errors").TryGetProperty("limit", out _));
+        using var badFrom = await auditor.GetAsync("/api/audit?from=yesterday", TestContext.Current.CancellationToken);
+        await ProblemAssert.Problem(badFrom, HttpStatusCode.BadRequest, "ISO 8601");
         using var noScope = await host.Client("x", "signals:read").GetAsync("/api/audit/export", TestContext.Current.CancellationToken);
         await ProblemAssert.Problem(noScope, HttpStatusCode.Forbidden, "audit:read");
     }

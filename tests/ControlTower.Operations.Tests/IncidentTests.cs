@@ -147,6 +147,10 @@ public sealed class IncidentTests(InfrastructureFixture infrastructure) : IAsync
         Assert.Equal(3, audit.Count(x => x == "incident.merge"));
         Assert.Single(audit, x => x == "incident.split");
 
+        using (var badLimit = await ana.GetAsync("/api/incidents?limit=many", TestContext.Current.CancellationToken))
+        {
+            await ProblemAssert.Problem(badLimit, HttpStatusCode.BadRequest, "limit");
+        }
         var list = (await ana.GetFromJsonAsync<IncidentPage>("/api/incidents?status=merged&limit=500", TestContext.Current.CancellationToken))!;
         Assert.Contains(list.Items, i => i.Id == source1);
         Assert.Contains(list.Items, i => i.Id == source2);

@@ -171,6 +171,7 @@ public sealed class SignalSourceTests(InfrastructureFixture infrastructure) : IA
         await host.Publish(Verdict("Fail", t0.AddMinutes(1)));
         var failed = await host.WaitForSignal(client, key);
         Assert.Equal(("release", "new", "firing", "high", "Fail"), (failed.Kind, failed.Status, failed.Condition, failed.Severity, failed.OriginalSeverity));
+        Assert.Equal("prod", failed.Environment);
 
         // A pass in another environment is not this one's.
         await host.Publish(Verdict("Pass", t0.AddMinutes(2), "staging"));

@@ -214,6 +214,8 @@ public sealed class TriageApiTests(InfrastructureFixture infrastructure) : IAsyn
         using var badList = await ana.GetAsync("/api/signals?status=open&limit=9999", TestContext.Current.CancellationToken);
         var listProblem = await ProblemAssert.Problem(badList, HttpStatusCode.BadRequest);
         Assert.True(listProblem.GetProperty("errors").TryGetProperty("limit", out _));
+        using var badNumber = await ana.GetAsync("/api/signals?incident=abc", TestContext.Current.CancellationToken);
+        await ProblemAssert.Problem(badNumber, HttpStatusCode.BadRequest, "incident");
         using var badStatus = await ana.GetAsync("/api/signals?status=open", TestContext.Current.CancellationToken);
         await ProblemAssert.Problem(badStatus, HttpStatusCode.BadRequest, "'open' is not one of");
         Assert.Equal(etag, (await host.Detail(ana, id)).ETag);

@@ -30,10 +30,11 @@ public static class AuditApi
         {
             return TriageProblems.MissingScope(TriageProblems.AuditScope);
         }
-        var size = query.Limit ?? 100;
-        if (size is < 1 or > MaxPageSize)
+        var limitErrors = new Dictionary<string, string[]>();
+        var size = (int)(TriageProblems.Number(query.Limit, "limit", limitErrors, 1, MaxPageSize) ?? 100);
+        if (limitErrors.Count > 0)
         {
-            return TriageProblems.Invalid("limit", $"limit must be between 1 and {MaxPageSize}.");
+            return TypedResults.ValidationProblem(limitErrors);
         }
         var (entries, errors) = query.Apply(db.AuditLog.AsNoTracking());
         if (errors is not null)
@@ -121,11 +122,13 @@ public static class AuditApi
     }
 }
 
-public sealed record AuditQuery(string? Actor, string? Action, string? TargetType, string? Target, DateTimeOffset? From, DateTimeOffset? To, int? Limit, string? After)
+public sealed record AuditQuery(string? Actor, string? Action, string? TargetType, string? Target, string? From, string? To, string? Limit, string? After)
 {
     public (IQueryable<AuditEntryRecord> Query, Dictionary<string, string[]>? Errors) Apply(IQueryable<AuditEntryRecord> query)
     {
         var errors = new Dictionary<string, string[]>();
+        var fromTime = TriageProblems.Time(From, "from", errors);
+        var toTime = TriageProblems.Time(To, "to", errors);
         if (!string.IsNullOrWhiteSpace(Actor))
         {
             query = query.Where(a => a.Actor == Actor);
@@ -151,18 +154,18 @@ public sealed record AuditQuery(string? Actor, string? Action, string? TargetTyp
         {
             query = query.Where(a => a.TargetId == Target);
         }
-        if (From is { } from && To is { } to && to <= from)
+        if (fromTime is { } from && toTime is { } to && to <= from)
         {
             errors["to"] = ["to must be after from."];
         }
-        if (From is { } since)
+        if (fromTime is { } since)
         {
-            var utc = since.ToUniversalTime();
+            var utc = since;
             query = query.Where(a => a.At >= utc);
         }
-        if (To is { } until)
+        if (toTime is { } until)
         {
-            var utc = until.ToUniversalTime();
+            var utc = until;
             query = query.Where(a => a.At < utc);
         }
         if (After is { } cursor)

@@ -25,12 +25,13 @@ public static class IncidentsApi
     }
 
     public static async Task<Results<Ok<IncidentPage>, ValidationProblem>> ListIncidents(
-        OperationsDbContext db, string? status, int? limit, string? after, CancellationToken cancellationToken)
+        OperationsDbContext db, string? status, string? limit, string? after, CancellationToken cancellationToken)
     {
-        var size = limit ?? 50;
-        if (size is < 1 or > MaxPageSize)
+        var problems = new Dictionary<string, string[]>();
+        var size = (int)(TriageProblems.Number(limit, "limit", problems, 1, MaxPageSize) ?? 50);
+        if (problems.Count > 0)
         {
-            return TriageProblems.Invalid("limit", $"limit must be between 1 and {MaxPageSize}.");
+            return TypedResults.ValidationProblem(problems);
         }
         var query = db.Incidents.AsNoTracking();
         if (status is not null)

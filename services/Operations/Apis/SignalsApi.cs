@@ -37,25 +37,19 @@ public static class SignalsApi
     public static async Task<Results<Ok<SignalPage>, ValidationProblem>> ListSignals(
         HttpContext context, OperationsDbContext db, [AsParameters] SignalQuery query, CancellationToken cancellationToken)
     {
-        var size = query.Limit ?? 50;
-        if (size is < 1 or > MaxPageSize)
-        {
-            return TriageProblems.Invalid("limit", $"limit must be between 1 and {MaxPageSize}.");
-        }
-        long? after = null;
-        if (query.After is { } cursor)
-        {
-            if (!long.TryParse(cursor, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) || value <= 0)
-            {
-                return TriageProblems.Invalid("after", "after is the 'next' cursor of the previous page.");
-            }
-            after = value;
-        }
+        var problems = new Dictionary<string, string[]>();
+        var size = (int)(TriageProblems.Number(query.Limit, "limit", problems, 1, MaxPageSize) ?? 50);
+        var after = TriageProblems.Number(query.After, "after", problems);
         var filter = new SignalFilter
         {
             Status = query.Status, Condition = query.Condition, Severity = query.Severity, Kind = query.Kind, Owner = query.Owner,
-            Team = query.Team, Account = query.Account, Mine = query.Mine, Incident = query.Incident, DedupKey = query.DedupKey,
+            Team = query.Team, Account = query.Account, Mine = TriageProblems.Flag(query.Mine, "mine", problems),
+            Incident = TriageProblems.Number(query.Incident, "incident", problems), DedupKey = query.DedupKey,
         };
+        if (problems.Count > 0)
+        {
+            return TypedResults.ValidationProblem(problems);
+        }
         var (signals, errors) = filter.Apply(db.Signals.AsNoTracking(), context.AuthenticatedSource());
         if (errors is not null)
         {
@@ -268,8 +262,8 @@ public static class SignalsApi
 }
 
 public sealed record SignalQuery(
-    string? Status, string? Condition, string? Severity, string? Kind, string? Owner, string? Team, string? Account, bool? Mine,
-    long? Incident, string? DedupKey, int? Limit, string? After);
+    string? Status, string? Condition, string? Severity, string? Kind, string? Owner, string? Team, string? Account, string? Mine,
+    string? Incident, string? DedupKey, string? Limit, string? After);
 
 /// <summary>Which signals: each field a comma-separated list where it makes sense; all given fields must hold.</summary>
 public sealed record SignalFilter

@@ -52,4 +52,48 @@ public static class TriageProblems
         value = value.Trim('"');
         return int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version) ? version : -1;
     }
+
+    /// <summary>Query values are read as text and parsed here, so that a bad one is a 400 naming it, not a binding failure.</summary>
+    public static long? Number(string? value, string field, Dictionary<string, string[]> errors, long min = 1, long max = long.MaxValue)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+        if (long.TryParse(value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var number)
+            && number >= min && number <= max)
+        {
+            return number;
+        }
+        errors[field] = [max == long.MaxValue ? $"{field} must be a whole number of at least {min}." : $"{field} must be between {min} and {max}."];
+        return null;
+    }
+
+    public static bool? Flag(string? value, string field, Dictionary<string, string[]> errors)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+        if (bool.TryParse(value, out var flag))
+        {
+            return flag;
+        }
+        errors[field] = [$"{field} is true or false."];
+        return null;
+    }
+
+    public static DateTimeOffset? Time(string? value, string field, Dictionary<string, string[]> errors)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+        if (DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var time))
+        {
+            return time.ToUniversalTime();
+        }
+        errors[field] = [$"{field} is an ISO 8601 time, e.g. 2026-11-28T12:00:00Z."];
+        return null;
+    }
 }

@@ -11,7 +11,7 @@ namespace ControlTower.Operations.Consumers;
 /// The notable-activity rules over every activity batch, on a queue of its own beside the activity store's. Most batches
 /// match nothing and touch no database.
 /// </summary>
-public sealed class CloudActivitySignalsConsumer(OperationsDbContext db, SignalIngestor ingestor, IOptions<SignalsOptions> options)
+public sealed class CloudActivitySignalsConsumer(OperationsDbContext db, SignalIngestor ingestor, IOptions<SignalsOptions> options, TimeProvider clock)
     : IConsumer<CloudActivityBatch>
 {
     public async Task Consume(ConsumeContext<CloudActivityBatch> context)
@@ -45,7 +45,7 @@ public sealed class CloudActivitySignalsConsumer(OperationsDbContext db, SignalI
         var eventKey = $"{activity.Provider}:{activity.EventId}";
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var counted = await db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO signal_observations (dedup_key, observation_id, received_at) VALUES ({"counter:" + key[..Math.Min(key.Length, 240)]}, {eventKey}, {DateTimeOffset.UtcNow})
+            INSERT INTO signal_observations (dedup_key, observation_id, received_at) VALUES ({"counter:" + key[..Math.Min(key.Length, 240)]}, {eventKey}, {clock.GetUtcNow()})
             ON CONFLICT DO NOTHING
             """, cancellationToken);
         if (counted == 0)

@@ -40,6 +40,9 @@ public sealed record SignalObservation
 
     public string? Resource { get; init; }
 
+    /// <summary>Where the source names one (a release's target environment); else the account directory says.</summary>
+    public string? Environment { get; init; }
+
     public string? Summary { get; init; }
 
     /// <summary>Source fields kept as JSON evidence.</summary>

@@ -129,6 +129,7 @@ public sealed class SignalIngestor(OperationsDbContext db, IncidentGrouping grou
         signal.Provider = Trim(observation.Provider, 16);
         signal.Account = Trim(observation.Account, 128);
         signal.Resource = Trim(observation.Resource, 1024);
+        signal.Environment = Trim(observation.Environment, 64) ?? signal.Environment;
         signal.Details = observation.Details;
     }
 
@@ -168,7 +169,7 @@ public sealed class SignalIngestor(OperationsDbContext db, IncidentGrouping grou
         {
             signal.Owner = entry.Owner;
             signal.Team = entry.Team;
-            signal.Environment = entry.Environment;
+            signal.Environment ??= entry.Environment;
         }
     }
 

@@ -109,6 +109,7 @@ public static class SignalSources
             OriginalSeverity = verdict.Decision,
             Severity = severity,
             Resource = $"{verdict.Service}@{verdict.Environment}",
+            Environment = verdict.Environment,
             Details = JsonSerializer.Serialize(new
             {
                 verdict.EvaluationId, verdict.ReleaseId, verdict.Version, verdict.Commit, verdict.Decision, verdict.RawOutcome,
