@@ -97,6 +97,13 @@ public sealed class IncidentTests(InfrastructureFixture infrastructure) : IAsync
         var (target, source1, source2) = (await IncidentOf(a1), await IncidentOf(b1), await IncidentOf(c1));
         var (_, etag) = await Incident(target);
 
+        using (var viewer = host.Client("vi@example.com", "signals:read"))
+        using (var request = new HttpRequestMessage(HttpMethod.Post, $"/api/incidents/{target}/merge") { Content = JsonContent.Create(new { incidentIds = new[] { source1 } }) })
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", etag);
+            using var forbidden = await viewer.SendAsync(request, TestContext.Current.CancellationToken);
+            await ProblemAssert.Problem(forbidden, HttpStatusCode.Forbidden, "signals:triage");
+        }
         using (var missing = await Post($"/api/incidents/{target}/merge", new { incidentIds = new[] { source1 } }, null))
         {
             await ProblemAssert.Problem(missing, HttpStatusCode.PreconditionRequired);

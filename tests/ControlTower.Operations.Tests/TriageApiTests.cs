@@ -245,6 +245,22 @@ public sealed class TriageApiTests(InfrastructureFixture infrastructure) : IAsyn
     }
 
     [Fact]
+    public async Task TheOpenApiDocumentDescribesEveryTriageRoute()
+    {
+        var document = await ana.GetStringAsync("/api/signals/openapi/v1.json", TestContext.Current.CancellationToken);
+
+        foreach (var route in new[]
+        {
+            "/api/signals/{id}/acknowledge", "/api/signals/{id}/snooze", "/api/signals/{id}/suppress", "/api/signals/{id}/notes",
+            "/api/signals/bulk", "/api/signals/suppressions", "/api/incidents/{id}/merge", "/api/incidents/{id}/split", "/api/audit/export",
+        })
+        {
+            Assert.Contains($"\"{route}\"", document);
+        }
+        Assert.Contains("\"BulkSignals\"", document);
+    }
+
+    [Fact]
     public async Task TimesWithAnyOffsetAreTakenAsTheInstantTheyName()
     {
         var at = host.Clock.GetUtcNow().ToOffset(TimeSpan.FromHours(5.5));
