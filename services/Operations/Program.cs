@@ -14,6 +14,11 @@ app.MapDefaultEndpoints();
 app.UseGatewayTrust();
 app.MapActivityApi();
 app.MapAlertsApi();
+app.MapOpenApiDocument("/api/signals");
+app.MapSignalsApi();
+app.MapIncidentsApi();
+app.MapSuppressionsApi();
+app.MapAuditApi();
 
 app.Run();
 

@@ -8,6 +8,15 @@ public sealed class OperationsDbContext(DbContextOptions<OperationsDbContext> op
 
     public DbSet<AlertRecord> Alerts => Set<AlertRecord>();
 
+    public DbSet<SignalRecord> Signals => Set<SignalRecord>();
+    public DbSet<SignalObservationRecord> SignalObservations => Set<SignalObservationRecord>();
+    public DbSet<IncidentRecord> Incidents => Set<IncidentRecord>();
+    public DbSet<TimelineEntryRecord> Timeline => Set<TimelineEntryRecord>();
+    public DbSet<AuditEntryRecord> AuditLog => Set<AuditEntryRecord>();
+    public DbSet<DirectoryAccountRecord> DirectoryAccounts => Set<DirectoryAccountRecord>();
+    public DbSet<ActivityRuleCounterRecord> ActivityRuleCounters => Set<ActivityRuleCounterRecord>();
+    public DbSet<SuppressionRecord> Suppressions => Set<SuppressionRecord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(OperationsDbContext).Assembly);
 }
