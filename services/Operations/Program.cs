@@ -14,6 +14,7 @@ app.MapDefaultEndpoints();
 app.UseGatewayTrust();
 app.MapActivityApi();
 app.MapAlertsApi();
+app.MapDeadLettersApi();
 
 app.Run();
 

@@ -3,6 +3,7 @@ using ControlTower.Operations.Activity;
 using ControlTower.Operations.Alerts;
 using ControlTower.Operations.Consumers;
 using ControlTower.Operations.Data;
+using ControlTower.Operations.DeadLetters;
 
 namespace ControlTower.Operations.Extensions;
 
@@ -21,5 +22,6 @@ public static class Extensions
             bus.AddConsumer<CloudActivityBatchConsumer>();
             bus.AddConsumer<MonitorAlertBatchConsumer>();
         });
+        builder.AddDeadLetters();
     }
 }
