@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -24,6 +25,10 @@ public sealed class DeadLetterBroker(
     private const int NotFound = 404;
 
     private readonly SemaphoreSlim connecting = new(1, 1);
+    // A message one peek holds is invisible to another until it is given back, so within this process the monitor and
+    // the API take an error queue one at a time. (REVIEW: replicas of Operations can still overlap; each would then
+    // see fewer messages for a moment, never lose one.)
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> queueLocks = new(StringComparer.Ordinal);
     private readonly Uri broker = new(configuration.GetConnectionString(BusExtensions.ConnectionName)
         ?? throw new InvalidOperationException($"ConnectionStrings:{BusExtensions.ConnectionName} is not configured."));
     private IConnection? connection;
@@ -81,6 +86,7 @@ public sealed class DeadLetterBroker(
     /// </summary>
     public async Task<IReadOnlyList<DeadLetter>?> PeekAsync(string queue, int skip, int limit, CancellationToken cancellationToken)
     {
+        using var held = await LockAsync(queue, cancellationToken);
         await using var channel = await OpenChannelAsync(confirms: false, cancellationToken);
         if (await ExistsAsync(queue, cancellationToken) is not { } count)
         {
@@ -122,6 +128,7 @@ public sealed class DeadLetterBroker(
     public async Task<ReplayOutcome> ReplayAsync(string queue, string? messageId, int? limit, CancellationToken cancellationToken)
     {
         var input = ErrorQueues.InputQueueOf(queue);
+        using var held = await LockAsync(queue, cancellationToken);
         await using var channel = await OpenChannelAsync(confirms: true, cancellationToken);
         if (await ExistsAsync(queue, cancellationToken) is not { } count)
         {
@@ -186,6 +193,18 @@ public sealed class DeadLetterBroker(
 
     // A passive declare of a missing queue closes the channel, so CountAsync asks on a channel of its own.
     private Task<long?> ExistsAsync(string queue, CancellationToken cancellationToken) => CountAsync(queue, cancellationToken);
+
+    private async Task<IDisposable> LockAsync(string queue, CancellationToken cancellationToken)
+    {
+        var gate = queueLocks.GetOrAdd(queue, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        return new Release(gate);
+    }
+
+    private sealed class Release(SemaphoreSlim gate) : IDisposable
+    {
+        public void Dispose() => gate.Release();
+    }
 
     private async Task<IChannel> OpenChannelAsync(bool confirms, CancellationToken cancellationToken)
     {
