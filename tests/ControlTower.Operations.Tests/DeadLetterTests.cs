@@ -253,6 +253,46 @@ public sealed class DeadLetterTests(InfrastructureFixture infrastructure) : IAsy
     }
 
     [Fact]
+    public async Task AnUnreachableManagementApiIsA503ProblemAndTheMonitorKeepsCounting()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var errorQueue = "dl-known-" + Guid.NewGuid().ToString("N")[..8] + "_error";
+        await using var connection = await infrastructure.RabbitMq.ConnectAsync(ct);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: ct);
+        await channel.QueueDeclareAsync(errorQueue, durable: true, exclusive: false, autoDelete: false, cancellationToken: ct);
+        await using var observed = await MessageSpy.StartAsync(infrastructure.RabbitMq, typeof(DeadLettersObserved), ct);
+        var closed = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        await using var cutOff = ServiceFactory<Program>.OnServers(infrastructure, "operationsdb", new Dictionary<string, string?>
+        {
+            ["Operations:DeadLetters:PollSeconds"] = "1",
+            ["Operations:DeadLetters:ManagementUrl"] = $"http://127.0.0.1:{port}/",
+            ["Operations:DeadLetters:Queues:0"] = errorQueue,
+        });
+        using var client = cutOff.CreateTrustedClient("ops-admin");
+        client.DefaultRequestHeaders.Add(GatewayTrust.ScopesHeader, "admin:messages");
+        try
+        {
+            await cutOff.WaitUntilHealthyAsync(Timeout);
+
+            using var list = await client.GetAsync("/api/admin/messages", ct);
+            await AssertProblem(list, HttpStatusCode.ServiceUnavailable, "management API");
+
+            // The configured queue is still counted, and still readable through the API.
+            await channel.BasicPublishAsync("", errorQueue, mandatory: true, new BasicProperties { MessageId = "known" }, "{}"u8.ToArray(), ct);
+            await observed.WaitForAsync(m => Queue(m) == errorQueue && m.GetProperty("count").GetInt64() == 1, Timeout);
+            var peek = await client.GetFromJsonAsync<PeekResponse>($"/api/admin/messages/{errorQueue}", ct);
+            Assert.Equal("known", Assert.Single(peek!.Messages).MessageId);
+        }
+        finally
+        {
+            await channel.QueueDeleteAsync(errorQueue, cancellationToken: CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public void APollIntervalOutsideOneSecondToAnHourRefusesToStart()
     {
         Assert.Contains("PollSeconds", Refusal(new() { ["Operations:DeadLetters:PollSeconds"] = "0" }));

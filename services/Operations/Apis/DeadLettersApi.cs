@@ -164,7 +164,7 @@ public static class DeadLettersApi
         PublishException => TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable,
             title: "The broker did not confirm a replayed message",
             detail: "The message stays in the error queue; the messages replayed before it are in the input queue. Try again."),
-        HttpRequestException => TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable,
+        HttpRequestException or TaskCanceledException { InnerException: TimeoutException } => TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable,
             title: "The broker's management API is unreachable", detail: "The RabbitMQ management API, which lists the queues, did not answer."),
         _ => null,
     };

@@ -258,7 +258,7 @@ public sealed class DeadLetterBroker(
         var userInfo = management.UserInfo.Length > 0 ? management.UserInfo
             : configuration.GetConnectionString(BusExtensions.ConnectionName) is { } amqp ? new Uri(amqp).UserInfo : "";
         client.BaseAddress = new UriBuilder(management) { UserName = "", Password = "" }.Uri;
-        client.Timeout = TimeSpan.FromSeconds(10);
+        client.Timeout = TimeSpan.FromSeconds(5);
         if (userInfo.Length > 0)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",

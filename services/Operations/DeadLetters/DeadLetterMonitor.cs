@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ControlTower.Contracts.Operations;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -50,7 +51,17 @@ public sealed class DeadLetterMonitor(
 
     public async Task PollAsync(CancellationToken cancellationToken)
     {
-        var queues = await broker.DiscoverAsync(cancellationToken);
+        IReadOnlyList<string> queues;
+        try
+        {
+            queues = await broker.DiscoverAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException { InnerException: TimeoutException } or JsonException)
+        {
+            // The queues already known (and the configured ones) are still counted; new ones wait for the management API.
+            logger.LogWarning(ex, "The RabbitMQ management API did not list the queues; counting the {Count} error queue(s) already known", counts.Count);
+            queues = options.Value.Queues;
+        }
         foreach (var queue in queues.Union(counts.Keys.ToList(), StringComparer.Ordinal))
         {
             var count = await broker.CountAsync(queue, cancellationToken) ?? 0;
