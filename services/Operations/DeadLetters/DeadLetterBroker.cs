@@ -11,9 +11,10 @@ namespace ControlTower.Operations.DeadLetters;
 /// <summary>
 /// The error queues on the broker, read and moved over AMQP. Names come from the management API (AMQP cannot list
 /// queues) and configuration; counts from passive declares, which are exact and immediate where the management API
-/// lags by its statistics interval. Peeking takes messages without acknowledging them and gives them back with one
-/// <c>basic.nack</c> (requeue), which puts each at its original position and, unlike a reject, is not counted as a
-/// failed delivery by a quorum queue's delivery limit.
+/// lags by its statistics interval. Peeking takes messages without acknowledging them and gives them back by closing
+/// the channel: a classic queue puts each at its original position either way, but a quorum queue (RabbitMQ 3.10)
+/// puts a <c>basic.nack</c>ed message at its tail, and only a closed channel's messages back at its head, in order,
+/// and a moment later; so the queue is held until its count is whole again.
 /// </summary>
 public sealed class DeadLetterBroker(
     IConfiguration configuration,
@@ -93,18 +94,17 @@ public sealed class DeadLetterBroker(
             return null;
         }
         var found = new List<DeadLetter>();
-        ulong lastTag = 0;
+        var taken = 0;
         try
         {
-            for (var position = 0; position < skip + limit && position < count; position++)
+            for (; taken < skip + limit && taken < count; taken++)
             {
                 var result = await channel.BasicGetAsync(queue, autoAck: false, cancellationToken);
                 if (result is null)
                 {
                     break;
                 }
-                lastTag = result.DeliveryTag;
-                if (position >= skip)
+                if (taken >= skip)
                 {
                     found.Add(DeadLetter.From(result.BasicProperties, result.Body));
                 }
@@ -112,10 +112,7 @@ public sealed class DeadLetterBroker(
         }
         finally
         {
-            if (lastTag != 0)
-            {
-                await channel.BasicNackAsync(lastTag, multiple: true, requeue: true, CancellationToken.None);
-            }
+            await GiveBackAsync(channel, queue, taken > 0 ? count : 0);
         }
         return found;
     }
@@ -142,7 +139,7 @@ public sealed class DeadLetterBroker(
         // Bounded by the count at the start: a replayed message that fails again returns to the tail and is not taken twice.
         var budget = messageId is null ? Math.Min(count, limit ?? long.MaxValue) : count;
         long replayed = 0;
-        ulong heldTag = 0;
+        long passedOver = 0;
         try
         {
             for (long taken = 0; taken < budget; taken++)
@@ -154,7 +151,7 @@ public sealed class DeadLetterBroker(
                 }
                 if (messageId is not null && DeadLetter.IdOf(result.BasicProperties, result.Body) != messageId)
                 {
-                    heldTag = result.DeliveryTag;
+                    passedOver++;
                     continue;
                 }
                 var properties = new BasicProperties(result.BasicProperties);
@@ -176,11 +173,8 @@ public sealed class DeadLetterBroker(
         }
         finally
         {
-            if (heldTag != 0)
-            {
-                // Messages passed over on the way to the one asked for go back to their places.
-                await channel.BasicNackAsync(heldTag, multiple: true, requeue: true, CancellationToken.None);
-            }
+            // Messages passed over on the way to the one asked for go back to their places.
+            await GiveBackAsync(channel, queue, passedOver > 0 ? count - replayed : 0);
         }
         var remaining = await CountAsync(queue, cancellationToken) ?? 0;
         var status = messageId is not null && replayed == 0 ? ReplayStatus.UnknownMessage : ReplayStatus.Replayed;
@@ -190,6 +184,35 @@ public sealed class DeadLetterBroker(
     // The fault MassTransit recorded belongs to the failed attempt; a replayed message starts clean, and gets new ones if it fails again.
     private static bool IsFaultHeader(string name) =>
         name.StartsWith("MT-Fault-", StringComparison.OrdinalIgnoreCase) || name.Equals("MT-Reason", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Closes <paramref name="channel"/>, which returns what it holds unacknowledged, and waits (a few seconds at most)
+    /// until <paramref name="queue"/> holds at least <paramref name="expected"/> ready messages again, so that nothing
+    /// this process reads next overtakes the returned messages.
+    /// </summary>
+    private async Task GiveBackAsync(IChannel channel, string queue, long expected)
+    {
+        if (channel.IsOpen)
+        {
+            await channel.CloseAsync(CancellationToken.None);
+        }
+        if (expected == 0)
+        {
+            return;
+        }
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            while (await CountAsync(queue, patience.Token) is { } count && count < expected)
+            {
+                await Task.Delay(20, patience.Token);
+            }
+        }
+        catch (OperationCanceledException) when (patience.IsCancellationRequested)
+        {
+            logger.LogWarning("{Queue} did not show its {Expected} message(s) again within 5 s of a peek or replay", queue, expected);
+        }
+    }
 
     // A passive declare of a missing queue closes the channel, so CountAsync asks on a channel of its own.
     private Task<long?> ExistsAsync(string queue, CancellationToken cancellationToken) => CountAsync(queue, cancellationToken);
