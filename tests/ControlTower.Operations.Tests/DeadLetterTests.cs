@@ -78,10 +78,12 @@ public sealed class DeadLetterTests(InfrastructureFixture infrastructure) : IAsy
         try
         {
             var probe = new PoisonProbe { Id = Guid.NewGuid() };
-            var endpoint = await bus.GetSendEndpoint(new Uri($"queue:{input}"));
+            // Through the endpoint's exchange: a "queue:" address would declare the queue again, as a classic one.
+            var endpoint = await bus.GetSendEndpoint(new Uri($"exchange:{input}"));
             await endpoint.Send(probe, ct).WaitAsync(Timeout, ct);
 
             var landed = await observed.WaitForAsync(m => Queue(m) == errorQueue && m.GetProperty("count").GetInt64() == 1, Timeout);
+            Assert.Equal("quorum", await QueueType(errorQueue));
             Assert.Equal("urn:message:ControlTower.Operations.Tests:PoisonProbe", landed.GetProperty("messageType").GetString());
             Assert.Equal("System.InvalidOperationException: The probe is broken", landed.GetProperty("error").GetString());
 
@@ -325,6 +327,16 @@ public sealed class DeadLetterTests(InfrastructureFixture infrastructure) : IAsy
         return Assert.IsType<OptionsValidationException>(refused).Message;
     }
 
+    private async Task<string?> QueueType(string queue)
+    {
+        var broker = new Uri(infrastructure.RabbitMq.ConnectionString);
+        using var management = new HttpClient { BaseAddress = new Uri(infrastructure.RabbitMq.ManagementUrl!) };
+        management.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.UnescapeDataString(broker.UserInfo))));
+        using var info = JsonDocument.Parse(await management.GetStringAsync($"api/queues/%2F/{queue}", TestContext.Current.CancellationToken));
+        return info.RootElement.GetProperty("type").GetString();
+    }
+
     private static string? Queue(JsonElement message) => message.GetProperty("queue").GetString();
 
     private IBusControl ProbeBus(string queue, Func<ConsumeContext<PoisonProbe>, Task> handler)
@@ -341,6 +353,8 @@ public sealed class DeadLetterTests(InfrastructureFixture infrastructure) : IAsy
             cfg.ReceiveEndpoint(queue, e =>
             {
                 e.UseMessageRetry(r => r.Immediate(2));
+                // As the services' endpoints are (BusExtensions): MassTransit then makes the error queue a quorum queue too.
+                ((IRabbitMqReceiveEndpointConfigurator)e).SetQuorumQueue();
                 e.Handler<PoisonProbe>(context => handler(context));
             });
         });
