@@ -22,6 +22,7 @@ var pipelineKey = builder.AddGeneratedSecret("pipeline-api-key");
 var operations = builder.AddProject<Projects.ControlTower_Operations>("operations")
     .WithMessaging(infrastructure)
     .WithDatabase(infrastructure.OperationsDb)
+    .WithDeadLetterMonitoring(infrastructure)
     .WithServiceDefaults(internalToken);
 
 var governance = builder.AddProject<Projects.ControlTower_Governance>("governance")

@@ -12,7 +12,11 @@ internal sealed record ControlTowerInfrastructure(
     ServerConnection OperationsDb,
     ServerConnection GovernanceDb,
     ServerConnection ReleaseGateDb,
-    ServerConnection GatewayDb);
+    ServerConnection GatewayDb)
+{
+    /// <summary>The RabbitMQ management API where the AppHost runs the broker with it; it lists the error queues.</summary>
+    public EndpointReference? MessagingManagement { get; init; }
+}
 
 internal static class InfrastructureExtensions
 {
@@ -65,6 +69,9 @@ internal static class InfrastructureExtensions
             return new(database, database);
         }
         return new(new(rabbit, rabbit), Database(DatabaseNames[0]), Database(DatabaseNames[1]), Database(DatabaseNames[2]),
-            Database(DatabaseNames[3]));
+            Database(DatabaseNames[3]))
+        {
+            MessagingManagement = rabbit.GetEndpoint("management"),
+        };
     }
 }

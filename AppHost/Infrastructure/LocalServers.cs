@@ -56,11 +56,13 @@ internal static class LocalServers
         var rabbit = builder.AddExecutable("rabbitmq", "bash", mqDir, [.. mqArgs])
             .WithEndpoint(name: "tcp", port: mqPort, targetPort: mqPort, scheme: "amqp", isProxied: false)
             .WithHealthCheck("rabbitmq-ready");
+        EndpointReference? managementEndpoint = null;
         if (management)
         {
             var mgmtPort = Port(config, "Infrastructure:RabbitMqManagementPort");
             rabbit.WithArgs(mgmtPort.ToString())
                 .WithHttpEndpoint(name: "management", port: mgmtPort, targetPort: mgmtPort, isProxied: false);
+            managementEndpoint = rabbit.GetEndpoint("management");
         }
         var mqPasswordParameter = builder.AddParameter("rabbitmq-password", mqPassword, secret: true);
         var factory = new ConnectionFactory
@@ -87,7 +89,10 @@ internal static class LocalServers
             Database(InfrastructureExtensions.DatabaseNames[0]),
             Database(InfrastructureExtensions.DatabaseNames[1]),
             Database(InfrastructureExtensions.DatabaseNames[2]),
-            Database(InfrastructureExtensions.DatabaseNames[3]));
+            Database(InfrastructureExtensions.DatabaseNames[3]))
+        {
+            MessagingManagement = managementEndpoint,
+        };
     }
 
     private static string PrepareDirectory(string root, string name)

@@ -17,6 +17,10 @@ internal static class ResourceExtensions
     public static IResourceBuilder<ProjectResource> WithMessaging(this IResourceBuilder<ProjectResource> project, ControlTowerInfrastructure infrastructure) =>
         project.WithServer(infrastructure.Messaging);
 
+    /// <summary>Where the RabbitMQ management API is, when the AppHost runs it, so the dead-letter monitor finds every error queue.</summary>
+    public static IResourceBuilder<ProjectResource> WithDeadLetterMonitoring(this IResourceBuilder<ProjectResource> project, ControlTowerInfrastructure infrastructure) =>
+        infrastructure.MessagingManagement is { } management ? project.WithEnvironment("Operations__DeadLetters__ManagementUrl", management) : project;
+
     public static IResourceBuilder<ProjectResource> WithDatabase(this IResourceBuilder<ProjectResource> project, ServerConnection database) =>
         project.WithServer(database);
 

@@ -19,6 +19,7 @@ app.MapSignalsApi();
 app.MapIncidentsApi();
 app.MapSuppressionsApi();
 app.MapAuditApi();
+app.MapDeadLettersApi();
 
 app.Run();
 

@@ -5,6 +5,7 @@ using ControlTower.Operations.Consumers;
 using ControlTower.Operations.Data;
 using ControlTower.Operations.Incidents;
 using ControlTower.Operations.Signals;
+using ControlTower.Operations.DeadLetters;
 
 namespace ControlTower.Operations.Extensions;
 
@@ -25,6 +26,7 @@ public static class Extensions
             bus.AddConsumer<MonitorAlertBatchConsumer>();
             bus.AddSignalConsumers();
         });
+        builder.AddDeadLetters();
     }
 
     private static void AddSignals(this IHostApplicationBuilder builder)

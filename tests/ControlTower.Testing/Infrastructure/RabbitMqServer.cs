@@ -9,25 +9,32 @@ namespace ControlTower.Testing.Infrastructure;
 /// <summary>
 /// A real RabbitMQ broker for integration tests: <c>CONTROLTOWER_TEST_RABBITMQ</c> (an amqp:// URI) if set;
 /// else a Testcontainers container where a container runtime answers; else the OS-packaged broker started
-/// on free loopback ports in a temporary folder.
+/// on free loopback ports in a temporary folder. The management API is on where the fixture runs the broker
+/// (<c>CONTROLTOWER_TEST_RABBITMQ_MANAGEMENT</c>, an http:// URL, names an external one).
 /// </summary>
 public sealed class RabbitMqServer : IAsyncDisposable
 {
     public const string EnvironmentVariable = "CONTROLTOWER_TEST_RABBITMQ";
+    public const string ManagementEnvironmentVariable = "CONTROLTOWER_TEST_RABBITMQ_MANAGEMENT";
+    private const int ContainerManagementPort = 15672;
 
     private readonly IAsyncDisposable? owned;
 
-    private RabbitMqServer(string connectionString, string kind, IAsyncDisposable? owned)
+    private RabbitMqServer(string connectionString, string kind, IAsyncDisposable? owned, string? managementUrl = null)
     {
         ConnectionString = connectionString;
         Kind = kind;
         this.owned = owned;
+        ManagementUrl = managementUrl;
     }
 
     /// <summary>amqp://user:password@host:port</summary>
     public string ConnectionString { get; }
 
     public string Kind { get; }
+
+    /// <summary>http://host:port/ of the management API (same credentials as <see cref="ConnectionString"/>), or null when there is none.</summary>
+    public string? ManagementUrl { get; }
 
     public Task<IConnection> ConnectAsync(CancellationToken cancellationToken) =>
         new ConnectionFactory { Uri = new Uri(ConnectionString) }.CreateConnectionAsync(cancellationToken);
@@ -36,13 +43,15 @@ public sealed class RabbitMqServer : IAsyncDisposable
     {
         if (Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } external)
         {
-            return new RabbitMqServer(external, "external", null);
+            return new RabbitMqServer(external, "external", null,
+                Environment.GetEnvironmentVariable(ManagementEnvironmentVariable) is { Length: > 0 } management ? management : null);
         }
         if (HostTools.ContainerRuntimeAnswers())
         {
-            var container = new RabbitMqBuilder("rabbitmq:3.13-alpine").Build();
+            var container = new RabbitMqBuilder("rabbitmq:3.13-management-alpine").WithPortBinding(ContainerManagementPort, true).Build();
             await container.StartAsync(cancellationToken);
-            return new RabbitMqServer(container.GetConnectionString(), "container", container);
+            return new RabbitMqServer(container.GetConnectionString(), "container", container,
+                $"http://{container.Hostname}:{container.GetMappedPublicPort(ContainerManagementPort)}/");
         }
         return await StartLocalAsync(cancellationToken);
     }
@@ -57,7 +66,8 @@ public sealed class RabbitMqServer : IAsyncDisposable
         await File.WriteAllTextAsync(Path.Combine(directory, "password"), password + "\n", cancellationToken);
 
         var port = HostTools.FreePort();
-        var process = LocalServerProcess.Start("rabbitmq.sh", directory, port.ToString(), HostTools.FreePort().ToString());
+        var managementPort = HostTools.FreePort();
+        var process = LocalServerProcess.Start("rabbitmq.sh", directory, port.ToString(), HostTools.FreePort().ToString(), managementPort.ToString());
         var uri = $"amqp://controltower:{password}@127.0.0.1:{port}";
         var factory = new ConnectionFactory { Uri = new Uri(uri), RequestedConnectionTimeout = TimeSpan.FromSeconds(3) };
 
@@ -67,7 +77,7 @@ public sealed class RabbitMqServer : IAsyncDisposable
             try
             {
                 await using var connection = await factory.CreateConnectionAsync(cancellationToken);
-                return new RabbitMqServer(uri, "local", process);
+                return new RabbitMqServer(uri, "local", process, $"http://127.0.0.1:{managementPort}/");
             }
             catch (BrokerUnreachableException) when (!process.HasExited && DateTime.UtcNow < deadline)
             {
