@@ -155,7 +155,7 @@ public sealed class GuardrailTests(InfrastructureFixture infrastructure) : IAsyn
         var bus = factory.Services.GetRequiredService<IBus>();
         SignalResolved Resolution(int occurrence) => new()
         {
-            SignalId = Guid.NewGuid(), Kind = "guardrail", Source = "governance", SourceId = finding.Id.ToString(), SourceOccurrence = occurrence,
+            SignalId = 1, Kind = "guardrail", Source = "governance", SourceId = finding.Id.ToString(), SourceOccurrence = occurrence,
             Classification = "TruePositive", ResolvedBy = "alice@example.com", ResolvedAt = DateTimeOffset.UtcNow,
         };
 

@@ -7,7 +7,8 @@ namespace ControlTower.Contracts.Operations;
 /// </summary>
 public record SignalResolved
 {
-    public required Guid SignalId { get; init; }
+    /// <summary>The signal's id in Operations (<c>GET /api/signals/{id}</c>).</summary>
+    public required long SignalId { get; init; }
 
     /// <summary>What the signal is about, e.g. <c>guardrail</c>, <c>drift</c>, <c>alert</c>, <c>release</c>.</summary>
     public required string Kind { get; init; }

@@ -18,5 +18,6 @@ public sealed class OperationsDbContext(DbContextOptions<OperationsDbContext> op
     public DbSet<SuppressionRecord> Suppressions => Set<SuppressionRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
-        modelBuilder.ApplyConfigurationsFromAssembly(typeof(OperationsDbContext).Assembly);
+        // The outbox: what a person's change announces (a guardrail signal resolved) leaves after the commit, never without it.
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(OperationsDbContext).Assembly).AddOutbox();
 }

@@ -16,6 +16,7 @@ public static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase<IHostApplicationBuilder, OperationsDbContext>(DatabaseName);
+        builder.AddOutbox<IHostApplicationBuilder, OperationsDbContext>();
         builder.Services.AddScoped<ActivityStore>();
         builder.Services.AddScoped<AlertStore>();
         builder.Services.TryAddSingleton(TimeProvider.System);
@@ -53,6 +54,7 @@ public static class Extensions
         bus.AddConsumer<DriftDetectedConsumer>();
         bus.AddConsumer<DriftResolvedConsumer>();
         bus.AddConsumer<GuardrailViolatedConsumer>();
+        bus.AddConsumer<GuardrailResolvedConsumer>();
         bus.AddConsumer<ReleaseVerdictIssuedConsumer>();
         bus.AddConsumer<DeadLettersObservedConsumer>();
         bus.AddConsumer<AccountDirectoryPublishedConsumer>();

@@ -70,6 +70,18 @@ public static class SignalSources
         Severity = Severity.Medium,
     };
 
+    /// <summary>Governance closed the finding because a person resolved this signal: the source condition clears.</summary>
+    public static SignalObservation FromGuardrail(GuardrailResolved resolved) => new()
+    {
+        Kind = SignalKinds.Guardrail,
+        DedupKey = $"guardrail:{resolved.FindingId}",
+        ObservationId = $"resolved:{resolved.Occurrence}",
+        Condition = SourceCondition.Resolved,
+        At = resolved.ResolvedAt,
+        Title = $"{resolved.ControlId}: {resolved.Subject}",
+        Severity = Severity.Medium,
+    };
+
     public static SignalObservation FromGuardrail(GuardrailViolated violation) => new()
     {
         Kind = SignalKinds.Guardrail,

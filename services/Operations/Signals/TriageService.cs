@@ -9,7 +9,7 @@ namespace ControlTower.Operations.Signals;
 /// Applies one operator command to one tracked signal: the state machine decides, and the change goes to the signal,
 /// its timeline and the audit log together. The caller saves (one request, or one chunk of a bulk action).
 /// </summary>
-public sealed class TriageService(OperationsDbContext db, IOptions<SignalsOptions> options, TimeProvider clock)
+public sealed class TriageService(OperationsDbContext db, Outbox<OperationsDbContext> outbox, IOptions<SignalsOptions> options, TimeProvider clock)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -48,7 +48,40 @@ public sealed class TriageService(OperationsDbContext db, IOptions<SignalsOption
         }
         db.AuditLog.Add(AuditTrail.Entry(caller, now, "signal." + action, "signal", signal.Id.ToString(),
             Snapshot(before), Snapshot(after), command.Reason ?? command.Note));
+        if (after.Status is TriageStatus.Resolved or TriageStatus.Closed && before.Status is not (TriageStatus.Resolved or TriageStatus.Closed)
+            && ResolutionFor(signal, after, caller, now) is { } resolved)
+        {
+            outbox.Add(resolved);
+        }
         return outcome;
+    }
+
+    /// <summary>
+    /// What the source hears when a person resolves one of its signals: a guardrail finding (which no event closes) is
+    /// closed by Governance unless broken again after the occurrence this signal last saw. Null for other kinds.
+    /// </summary>
+    public static ControlTower.Contracts.Operations.SignalResolved? ResolutionFor(SignalRecord signal, TriageState after, Caller caller, DateTimeOffset now)
+    {
+        if (signal.Kind != SignalKinds.Guardrail || signal.Details is null)
+        {
+            return null;
+        }
+        using var details = JsonDocument.Parse(signal.Details);
+        if (!details.RootElement.TryGetProperty("findingId", out var finding) || !details.RootElement.TryGetProperty("occurrence", out var occurrence))
+        {
+            return null;
+        }
+        return new ControlTower.Contracts.Operations.SignalResolved
+        {
+            SignalId = signal.Id,
+            Kind = signal.Kind,
+            Source = "governance",
+            SourceId = finding.GetString(),
+            SourceOccurrence = occurrence.GetInt32(),
+            Classification = (after.Classification ?? Classification.Undetermined).ToString(),
+            ResolvedBy = caller.Actor,
+            ResolvedAt = now,
+        };
     }
 
     public static string Snapshot(TriageState state) => JsonSerializer.Serialize(new
