@@ -9,7 +9,8 @@ namespace ControlTower.Operations.Activity;
 
 /// <summary>
 /// Stores activity batches with one set-based insert (<c>unnest</c> arrays) that skips rows already
-/// stored: the hot ingest path, where one <c>SaveChanges</c> per row would be far too slow.
+/// stored: the hot ingest path, where one <c>SaveChanges</c> per row would be far too slow. The key includes
+/// time because the table is partitioned by it; a redelivered event has the same time, so it still collides.
 /// </summary>
 public sealed class ActivityStore(OperationsDbContext db)
 {
@@ -36,7 +37,7 @@ public sealed class ActivityStore(OperationsDbContext db)
                   event_category, management_event, event_version, recipient_account, organization_id,
                   mfa_used, request_id, resource_group, resource_id, correlation_id, level,
                   identity, resources, anomalies, raw)
-        ON CONFLICT (provider, event_id) DO NOTHING
+        ON CONFLICT (provider, event_id, time) DO NOTHING
         """;
 
     /// <summary>Stores the batch; returns how many activities were new.</summary>

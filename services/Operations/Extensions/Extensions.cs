@@ -14,6 +14,9 @@ public static class Extensions
     {
         builder.AddServiceDatabase<IHostApplicationBuilder, OperationsDbContext>(DatabaseName);
         builder.Services.AddScoped<ActivityStore>();
+        builder.Services.AddOptions<ActivityOptions>().BindConfiguration(ActivityOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddScoped<ActivityPartitions>();
+        builder.Services.AddHostedService<ActivityPartitionMaintainer>();
         builder.Services.AddScoped<AlertStore>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddControlTowerBus("operations", bus =>

@@ -36,6 +36,10 @@ namespace ControlTower.Operations.Data.Migrations
                         .HasColumnName("event_id")
                         .UseCollation("C");
 
+                    b.Property<DateTimeOffset>("Time")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("time");
+
                     b.Property<string>("Account")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -182,16 +186,21 @@ namespace ControlTower.Operations.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("stored_at");
 
-                    b.Property<DateTimeOffset>("Time")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("time");
-
                     b.Property<string>("UserAgent")
                         .HasColumnType("text")
                         .HasColumnName("user_agent");
 
-                    b.HasKey("Provider", "EventId")
+                    b.HasKey("Provider", "EventId", "Time")
                         .HasName("pk_activities");
+
+                    b.HasIndex("Account", "Time")
+                        .HasDatabaseName("ix_activities_account_time");
+
+                    b.HasIndex("Actor", "Time")
+                        .HasDatabaseName("ix_activities_actor_time");
+
+                    b.HasIndex("Service", "Operation", "Time")
+                        .HasDatabaseName("ix_activities_service_operation_time");
 
                     b.HasIndex("Time", "Provider", "EventId")
                         .HasDatabaseName("ix_activities_time_provider_event_id");
