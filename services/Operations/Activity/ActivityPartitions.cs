@@ -25,13 +25,21 @@ public sealed class ActivityPartitions(OperationsDbContext db, IOptions<Activity
         var settings = options.Value;
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var oldestKept = today.AddDays(-settings.RetentionDays);
+        // One transaction, retried whole by the connection's execution strategy.
+        return await db.Database.CreateExecutionStrategy().ExecuteAsync(
+            (today, oldestKept, settings.PartitionDaysAhead), MaintainOnceAsync, cancellationToken);
+    }
+
+    private async Task<Result> MaintainOnceAsync((DateOnly Today, DateOnly OldestKept, int DaysAhead) plan, CancellationToken cancellationToken)
+    {
+        var (today, oldestKept, daysAhead) = plan;
         var created = new List<string>();
         var dropped = new List<string>();
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock({0})", [LockKey], cancellationToken);
 
-        for (var day = today; day <= today.AddDays(settings.PartitionDaysAhead); day = day.AddDays(1))
+        for (var day = today; day <= today.AddDays(daysAhead); day = day.AddDays(1))
         {
             var made = await db.Database.SqlQueryRaw<bool>(
                 "SELECT activities_ensure_partition({0}) AS \"Value\"", day).SingleAsync(cancellationToken);

@@ -49,7 +49,8 @@ namespace ControlTower.Operations.Data.Migrations
 
                     b.Property<string>("Actor")
                         .HasColumnType("text")
-                        .HasColumnName("actor");
+                        .HasColumnName("actor")
+                        .UseCollation("C");
 
                     b.Property<string>("ActorType")
                         .HasColumnType("text")
@@ -69,7 +70,8 @@ namespace ControlTower.Operations.Data.Migrations
 
                     b.Property<string>("ErrorCode")
                         .HasColumnType("text")
-                        .HasColumnName("error_code");
+                        .HasColumnName("error_code")
+                        .UseCollation("C");
 
                     b.Property<string>("ErrorMessage")
                         .HasColumnType("text")
@@ -110,7 +112,8 @@ namespace ControlTower.Operations.Data.Migrations
                         .IsRequired()
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)")
-                        .HasColumnName("operation");
+                        .HasColumnName("operation")
+                        .UseCollation("C");
 
                     b.Property<string>("OrganizationId")
                         .HasMaxLength(64)
@@ -157,7 +160,8 @@ namespace ControlTower.Operations.Data.Migrations
 
                     b.Property<string>("ResourceId")
                         .HasColumnType("text")
-                        .HasColumnName("resource_id");
+                        .HasColumnName("resource_id")
+                        .UseCollation("C");
 
                     b.Property<string>("Resources")
                         .IsRequired()
@@ -198,6 +202,16 @@ namespace ControlTower.Operations.Data.Migrations
 
                     b.HasIndex("Actor", "Time")
                         .HasDatabaseName("ix_activities_actor_time");
+
+                    b.HasIndex("ErrorCode", "Time")
+                        .HasDatabaseName("ix_activities_error_code_time")
+                        .HasFilter("error_code IS NOT NULL");
+
+                    b.HasIndex("Operation", "Time")
+                        .HasDatabaseName("ix_activities_operation_time");
+
+                    b.HasIndex("ResourceId", "Time")
+                        .HasDatabaseName("ix_activities_resource_id_time");
 
                     b.HasIndex("Service", "Operation", "Time")
                         .HasDatabaseName("ix_activities_service_operation_time");
