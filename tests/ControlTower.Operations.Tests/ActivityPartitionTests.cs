@@ -47,6 +47,14 @@ public sealed class ActivityPartitionTests(InfrastructureFixture infrastructure)
         return rows.Select(r => r.Split(' ')).Select(p => (p[0], p[1])).ToList();
     }
 
+    private async Task<long> CountedAsync()
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OperationsDbContext>();
+        return await db.Database.SqlQueryRaw<long>("SELECT coalesce(sum(count), 0)::bigint AS \"Value\" FROM activity_hourly_counts")
+            .SingleAsync(TestContext.Current.CancellationToken);
+    }
+
     private async Task<ActivityPartitions.Result> MaintainAsync(DateTimeOffset now)
     {
         await using var scope = factory.Services.CreateAsyncScope();
@@ -111,6 +119,8 @@ public sealed class ActivityPartitionTests(InfrastructureFixture infrastructure)
             ActivityPartitions.PartitionName(DateOnly.FromDateTime(Today.AddDays(-11).UtcDateTime))], result.Dropped);
         Assert.Equal(1, result.ExpiredDefaultRows);
         Assert.Equal(["1-day", "10-days", "9-days", "future"], (await WhereStoredAsync()).Select(r => r.EventId).Order(StringComparer.Ordinal));
+        // The hourly counts go with them: what is left counts the four kept.
+        Assert.Equal(4, await CountedAsync());
     }
 
     [Fact]
@@ -131,6 +141,7 @@ public sealed class ActivityPartitionTests(InfrastructureFixture infrastructure)
 
         Assert.Equal(3, (await WhereStoredAsync()).Select(r => r.Partition).Distinct().Count());
         Assert.Equal(3, (await WhereStoredAsync()).Count);
+        Assert.Equal(3, await CountedAsync());
     }
 
     [Fact]
@@ -158,6 +169,8 @@ public sealed class ActivityPartitionTests(InfrastructureFixture infrastructure)
         Assert.Equal("[3]", rows[2].Raw);
         var partitions = await db.Database.SqlQueryRaw<string>(
             "SELECT tableoid::regclass::text AS \"Value\" FROM activities ORDER BY event_id").ToListAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(3, await db.Database.SqlQueryRaw<long>("SELECT sum(count)::bigint AS \"Value\" FROM activity_hourly_counts")
+            .SingleAsync(TestContext.Current.CancellationToken));
         Assert.Equal("activities_default", partitions[0]);
         Assert.StartsWith(ActivityPartitions.PartitionPrefix, partitions[1], StringComparison.Ordinal);
         Assert.StartsWith(ActivityPartitions.PartitionPrefix, partitions[2], StringComparison.Ordinal);

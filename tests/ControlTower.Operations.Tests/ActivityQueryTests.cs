@@ -151,27 +151,35 @@ public sealed class ActivityQueryTests(InfrastructureFixture infrastructure) : I
                 outcome: i % 7 == 0 ? ActivityOutcome.Failure : ActivityOutcome.Success));
         }
         await StoreAsync(factory.Services, [.. activities]);
-        var from = T0;
-        var to = T0.AddHours(4);
 
-        var counts = await client.GetFromJsonAsync<ActivityCounts>(
-            $"/api/activity/counts?bucket=1h&from={Iso(from)}&to={Iso(to)}", TestContext.Current.CancellationToken);
+        // Whole hours (from the hourly counts), partial hours at both ends (hourly counts and activity), a bucket
+        // under an hour and an account filter (activity only), and a day bucket with two filters.
+        await AssertCountsAsync(T0, T0.AddHours(4), "1h", TimeSpan.FromHours(1), "", _ => true);
+        await AssertCountsAsync(T0.AddMinutes(7), T0.AddHours(3).AddMinutes(50), "1h", TimeSpan.FromHours(1), "", _ => true);
+        await AssertCountsAsync(T0.AddMinutes(7), T0.AddHours(3).AddMinutes(50), "2h", TimeSpan.FromHours(2), "&provider=azure", a => a.Provider == "azure");
+        await AssertCountsAsync(T0.AddMinutes(-20), T0.AddHours(2), "30m", TimeSpan.FromMinutes(30), "", _ => true);
+        await AssertCountsAsync(T0, T0.AddHours(4), "1h", TimeSpan.FromHours(1), "&account=111111111111", _ => true);
+        await AssertCountsAsync(T0, T0.AddHours(4), "1d", TimeSpan.FromDays(1), "&outcome=Failure&provider=aws",
+            a => a.Outcome == ActivityOutcome.Failure && a.Provider == "aws");
 
-        var expected = activities.Where(a => a.Time >= from && a.Time < to)
-            .GroupBy(a => (Start: T0.AddHours(Math.Floor((a.Time - T0).TotalHours)), a.Provider, Outcome: a.Outcome.ToString()))
-            .ToDictionary(g => g.Key, g => (long)g.Count());
-        Assert.Equal(expected.Count, counts!.Counts.Count);
-        foreach (var count in counts.Counts)
+        async Task AssertCountsAsync(DateTimeOffset from, DateTimeOffset to, string bucket, TimeSpan width, string query, Func<CloudActivity, bool> filter)
         {
-            Assert.Equal(expected[(count.Start, count.Provider, count.Outcome)], count.Count);
-        }
-        Assert.Equal(activities.Count(a => a.Time >= from && a.Time < to), counts.Counts.Sum(c => c.Count));
-        Assert.Equal(4, counts.Counts.Select(c => c.Start).Distinct().Count());
+            var counts = await client.GetFromJsonAsync<ActivityCounts>(
+                $"/api/activity/counts?bucket={bucket}&from={Iso(from)}&to={Iso(to)}{query}", TestContext.Current.CancellationToken);
 
-        var failures = await client.GetFromJsonAsync<ActivityCounts>(
-            $"/api/activity/counts?bucket=1d&from={Iso(from)}&to={Iso(to)}&outcome=Failure&provider=aws", TestContext.Current.CancellationToken);
-        Assert.Equal(activities.Count(a => a.Time >= from && a.Time < to && a.Outcome == ActivityOutcome.Failure && a.Provider == "aws"),
-            Assert.Single(failures!.Counts).Count);
+            var epoch = new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+            var inRange = activities.Where(a => a.Time >= from && a.Time < to && filter(a)).ToList();
+            var expected = inRange
+                .GroupBy(a => (Start: epoch + width * Math.Floor((a.Time - epoch) / width), a.Provider, Outcome: a.Outcome.ToString()))
+                .ToDictionary(g => g.Key, g => (long)g.Count());
+            Assert.True(inRange.Count > 0);
+            Assert.Equal(expected.Count, counts!.Counts.Count);
+            foreach (var count in counts.Counts)
+            {
+                Assert.Equal(expected[(count.Start, count.Provider, count.Outcome)], count.Count);
+            }
+            Assert.Equal(inRange.Count, counts.Counts.Sum(c => c.Count));
+        }
     }
 
     [Theory]

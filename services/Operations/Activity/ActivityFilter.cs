@@ -131,6 +131,23 @@ public sealed class ActivityFilter
         }
     }
 
+    /// <summary>Whether activity_hourly_counts can answer counts under this filter: it keeps provider, outcome and service only.</summary>
+    public bool FitsHourlyCounts => Account is null && Operation is null && Actor is null && Search is null;
+
+    /// <summary>The condition over activity_hourly_counts; uses the parameters <see cref="ToSql"/> added.</summary>
+    public string ToHourlySql()
+    {
+        var sql = new StringBuilder("TRUE");
+        foreach (var (column, value) in new[] { ("provider", Provider), ("outcome", Outcome), ("service", Service) })
+        {
+            if (value is not null)
+            {
+                sql.Append(" AND ").Append(column).Append(" = @f_").Append(column);
+            }
+        }
+        return sql.ToString();
+    }
+
     private static string EscapeLike(string value) =>
         value.Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal);
 

@@ -70,6 +70,8 @@ public sealed class ActivityPartitions(OperationsDbContext db, IOptions<Activity
         var expired = await db.Database.ExecuteSqlRawAsync(
             "DELETE FROM activities_default WHERE time < {0}", [cutoff], cancellationToken);
 
+        await db.Database.ExecuteSqlRawAsync("DELETE FROM activity_hourly_counts WHERE hour < {0}", [cutoff], cancellationToken);
+
         await transaction.CommitAsync(cancellationToken);
         return new Result(created, dropped, expired);
     }

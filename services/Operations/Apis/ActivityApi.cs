@@ -123,10 +123,28 @@ public static class ActivityApi
         }
 
         var parameters = new List<NpgsqlParameter>();
-        var condition = ActivityFilter.Parse(filter with { From = Iso(from), To = Iso(to) }, errors).ToSql(parameters);
+        var bounded = ActivityFilter.Parse(filter with { From = Iso(from), To = Iso(to) }, errors);
+        var condition = bounded.ToSql(parameters);
         // Buckets are aligned to UTC (an hour bucket starts on the hour), so the first and last may be partial.
-        var sql = "SELECT date_bin(@bucket, time, TIMESTAMPTZ '2000-01-01 00:00:00+00'), provider, outcome, count(*) FROM activities WHERE "
-            + condition + " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3";
+        string sql;
+        if (width.Ticks % TimeSpan.TicksPerHour == 0 && bounded.FitsHourlyCounts)
+        {
+            // Whole hours from the hourly counts, the partial hours at either end from the activity itself.
+            var wholeFrom = new DateTimeOffset((from.UtcTicks + TimeSpan.TicksPerHour - 1) / TimeSpan.TicksPerHour * TimeSpan.TicksPerHour, TimeSpan.Zero);
+            var wholeTo = new DateTimeOffset(to.UtcTicks / TimeSpan.TicksPerHour * TimeSpan.TicksPerHour, TimeSpan.Zero);
+            parameters.Add(new NpgsqlParameter<DateTimeOffset>("whole_from", NpgsqlDbType.TimestampTz) { TypedValue = wholeFrom });
+            parameters.Add(new NpgsqlParameter<DateTimeOffset>("whole_to", NpgsqlDbType.TimestampTz) { TypedValue = wholeTo });
+            sql = "SELECT date_bin(@bucket, t, TIMESTAMPTZ '2000-01-01 00:00:00+00'), provider, outcome, sum(n)::bigint FROM ("
+                + " SELECT hour AS t, provider, outcome, count AS n FROM activity_hourly_counts WHERE hour >= @whole_from AND hour < @whole_to AND "
+                + bounded.ToHourlySql()
+                + " UNION ALL SELECT time, provider, outcome, 1 FROM activities WHERE " + condition + " AND (time < @whole_from OR time >= @whole_to)"
+                + ") AS counted GROUP BY 1, 2, 3 ORDER BY 1, 2, 3";
+        }
+        else
+        {
+            sql = "SELECT date_bin(@bucket, time, TIMESTAMPTZ '2000-01-01 00:00:00+00'), provider, outcome, count(*) FROM activities WHERE "
+                + condition + " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3";
+        }
         var counts = new List<ActivityCount>();
         await db.Database.OpenConnectionAsync(cancellationToken);
         try

@@ -47,7 +47,9 @@ public sealed class ActivityRecordConfiguration : IEntityTypeConfiguration<Activ
         // cost the ingest path little; a trigram index over the search columns cost it a third to a half
         // (README, "Activity store"), so q is a prefix search on btrees instead.
         builder.HasIndex(a => new { a.Time, a.Provider, a.EventId });
-        builder.HasIndex(a => new { a.Account, a.Time });
+        // Provider and outcome ride along so an account's counts are an index-only scan.
+        builder.HasIndex(a => new { a.Account, a.Time }).IncludeProperties(a => new { a.Provider, a.Outcome });
+        builder.HasIndex(a => new { a.Account, a.Service, a.Time });
         builder.HasIndex(a => new { a.Service, a.Operation, a.Time });
         builder.HasIndex(a => new { a.Operation, a.Time });
         builder.HasIndex(a => new { a.Actor, a.Time });

@@ -200,6 +200,8 @@ namespace ControlTower.Operations.Data.Migrations
                     b.HasIndex("Account", "Time")
                         .HasDatabaseName("ix_activities_account_time");
 
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("Account", "Time"), new[] { "Provider", "Outcome" });
+
                     b.HasIndex("Actor", "Time")
                         .HasDatabaseName("ix_activities_actor_time");
 
@@ -212,6 +214,9 @@ namespace ControlTower.Operations.Data.Migrations
 
                     b.HasIndex("ResourceId", "Time")
                         .HasDatabaseName("ix_activities_resource_id_time");
+
+                    b.HasIndex("Account", "Service", "Time")
+                        .HasDatabaseName("ix_activities_account_service_time");
 
                     b.HasIndex("Service", "Operation", "Time")
                         .HasDatabaseName("ix_activities_service_operation_time");
