@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using static ControlTower.Operations.Tests.ActivityQueryTests;
 
 namespace ControlTower.Operations.Tests;
@@ -66,6 +67,21 @@ public sealed class ActivityPartitionTests(InfrastructureFixture infrastructure)
         await using var scope = factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OperationsDbContext>();
         await db.Database.ExecuteSqlRawAsync("SELECT activities_ensure_partition({0})", [DateOnly.FromDateTime(day.UtcDateTime)], TestContext.Current.CancellationToken);
+    }
+
+    [Theory]
+    [InlineData("RetentionDays", "0")]
+    [InlineData("PartitionDaysAhead", "0")]
+    [InlineData("MaintenanceInterval", "00:00:00")]
+    public async Task OptionsOutOfRangeStopTheServiceFromStarting(string setting, string value)
+    {
+        await using var refused = ServiceFactory<Program>.OnServers(infrastructure, "operationsdb", new Dictionary<string, string?>
+        {
+            ["Operations:Activity:" + setting] = value,
+        });
+
+        var error = Assert.Throws<OptionsValidationException>(() => refused.CreateClient());
+        Assert.Contains(setting, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
