@@ -69,15 +69,22 @@ public sealed class ActivityStoreTests(InfrastructureFixture infrastructure) : I
         var db = scope.ServiceProvider.GetRequiredService<OperationsDbContext>();
         Assert.Empty(await db.Database.GetPendingMigrationsAsync(TestContext.Current.CancellationToken));
         Assert.False(db.Database.HasPendingModelChanges(), "the model has changes no migration captures: run dotnet ef migrations add");
-        // Raw records are compressed with lz4 from 256 bytes on.
-        var compression = await db.Database.SqlQueryRaw<string>(
-            "SELECT attcompression::text AS \"Value\" FROM pg_attribute WHERE attrelid = 'activities'::regclass AND attname = 'raw'")
-            .SingleAsync(TestContext.Current.CancellationToken);
-        Assert.Equal("l", compression);
-        var options = await db.Database.SqlQueryRaw<string>(
-            "SELECT array_to_string(reloptions, ',') AS \"Value\" FROM pg_class WHERE oid = 'activities'::regclass")
-            .SingleAsync(TestContext.Current.CancellationToken);
-        Assert.Contains("toast_tuple_target=256", options);
+        // Raw records are compressed with lz4 from 256 bytes on, in every partition (today's and the default one).
+        var today = ActivityPartitions.PartitionName(DateOnly.FromDateTime(DateTime.UtcNow));
+        foreach (var table in new[] { "activities", "activities_default", today })
+        {
+            var compression = await db.Database.SqlQueryRaw<string>(
+                "SELECT attcompression::text AS \"Value\" FROM pg_attribute WHERE attrelid = {0}::regclass AND attname = 'raw'", table)
+                .SingleAsync(TestContext.Current.CancellationToken);
+            Assert.Equal("l", compression);
+        }
+        foreach (var partition in new[] { "activities_default", today })
+        {
+            var options = await db.Database.SqlQueryRaw<string>(
+                "SELECT array_to_string(reloptions, ',') AS \"Value\" FROM pg_class WHERE oid = {0}::regclass", partition)
+                .SingleAsync(TestContext.Current.CancellationToken);
+            Assert.Contains("toast_tuple_target=256", options);
+        }
     }
 
     [Fact]

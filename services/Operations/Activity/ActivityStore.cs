@@ -9,13 +9,17 @@ namespace ControlTower.Operations.Activity;
 
 /// <summary>
 /// Stores activity batches with one set-based insert (<c>unnest</c> arrays) that skips rows already
-/// stored: the hot ingest path, where one <c>SaveChanges</c> per row would be far too slow.
+/// stored: the hot ingest path, where one <c>SaveChanges</c> per row would be far too slow. The key includes
+/// time because the table is partitioned by it; a redelivered event has the same time, so it still collides.
 /// </summary>
 public sealed class ActivityStore(OperationsDbContext db)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    // The hourly counts (activity_hourly_counts) are kept in the same statement, from the rows actually inserted,
+    // so a redelivery counts nothing twice. Keys are locked in order, so two batches never deadlock on them.
     private const string InsertSql = """
+        WITH inserted AS (
         INSERT INTO activities (provider, event_id, time, account, region, service, operation, actor, actor_type,
                                 source_ip, user_agent, outcome, error_code, error_message, read_only, event_type,
                                 event_category, management_event, event_version, recipient_account, organization_id,
@@ -36,7 +40,14 @@ public sealed class ActivityStore(OperationsDbContext db)
                   event_category, management_event, event_version, recipient_account, organization_id,
                   mfa_used, request_id, resource_group, resource_id, correlation_id, level,
                   identity, resources, anomalies, raw)
-        ON CONFLICT (provider, event_id) DO NOTHING
+        ON CONFLICT (provider, event_id, time) DO NOTHING
+        RETURNING time, provider, outcome, service),
+        counted AS (
+        INSERT INTO activity_hourly_counts AS c (hour, provider, outcome, service, count)
+        SELECT date_bin('1 hour', time, TIMESTAMPTZ '2000-01-01 00:00:00+00'), provider, outcome, service, count(*)
+        FROM inserted GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (hour, provider, outcome, service) DO UPDATE SET count = c.count + excluded.count)
+        SELECT count(*)::int FROM inserted
         """;
 
     /// <summary>Stores the batch; returns how many activities were new.</summary>
@@ -91,7 +102,7 @@ public sealed class ActivityStore(OperationsDbContext db)
             {
                 TypedValue = batch.ReceivedAt.ToUniversalTime(),
             });
-            return await command.ExecuteNonQueryAsync(cancellationToken);
+            return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
 
             void Text(string name, Func<CloudActivity, string?> value) =>
                 command.Parameters.Add(new NpgsqlParameter<string?[]>(name, NpgsqlDbType.Array | NpgsqlDbType.Text)

@@ -2,9 +2,12 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using ControlTower.Operations.Activity;
 using ControlTower.Operations.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace ControlTower.Operations.Apis;
 
@@ -12,13 +15,21 @@ public static class ActivityApi
 {
     public const int MaxPageSize = 500;
 
+    /// <summary>Counts take at most this many buckets, and span at most <see cref="MaxCountRange"/>.</summary>
+    public const int MaxBuckets = 1000;
+
+    public static readonly TimeSpan MaxCountRange = TimeSpan.FromDays(31);
+
     public static IEndpointRouteBuilder MapActivityApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/activity").WithTags("Activity");
 
         api.MapGet("/", ListActivity)
             .WithName("ListActivity")
-            .WithSummary("Recent activity across clouds, newest first, in keyset pages");
+            .WithSummary("Activity across clouds, newest first, in keyset pages, filtered by time, provider, account, service, operation, actor, outcome and free text");
+        api.MapGet("/counts", CountActivity)
+            .WithName("CountActivity")
+            .WithSummary("Activity counts per time bucket, provider and outcome, under the same filters");
         api.MapGet("/{provider}/{eventId}", GetActivity)
             .WithName("GetActivity")
             .WithSummary("One activity with its raw source record");
@@ -28,30 +39,36 @@ public static class ActivityApi
 
     public static async Task<Results<Ok<ActivityPage>, ValidationProblem>> ListActivity(
         OperationsDbContext db,
-        int? limit,
+        [AsParameters] ActivityQuery filter,
+        string? limit,
         string? before,
         CancellationToken cancellationToken)
     {
-        var size = limit ?? 50;
-        if (size is < 1 or > MaxPageSize)
+        var errors = new Dictionary<string, string[]>();
+        var where = ActivityFilter.Parse(filter, errors);
+        var size = 50;
+        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out size) || size is < 1 or > MaxPageSize))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                ["limit"] = [$"limit must be between 1 and {MaxPageSize}."],
-            });
+            errors["limit"] = [$"limit must be between 1 and {MaxPageSize}."];
+        }
+        PageCursor cursor = default;
+        if (before is not null && !PageCursor.TryDecode(before, out cursor))
+        {
+            errors["before"] = ["before is not a cursor this service issued; pass the 'next' value of a previous page."];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
         }
 
-        var query = db.Activities.AsNoTracking();
+        var parameters = new List<NpgsqlParameter>();
+        var sql = "SELECT * FROM activities WHERE " + where.ToSql(parameters);
+        var query = db.Activities.FromSqlRaw(sql, [.. parameters]).AsNoTracking();
         if (before is not null)
         {
-            if (!PageCursor.TryDecode(before, out var cursor))
-            {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-                {
-                    ["before"] = ["before is not a cursor this service issued; pass the 'next' value of a previous page."],
-                });
-            }
-            query = query.Where(a => EF.Functions.LessThan(
+            // The plain time bound lets every index (account, time), (actor, time)... start at the cursor; the row
+            // comparison then settles ties on the key.
+            query = query.Where(a => a.Time <= cursor.Time && EF.Functions.LessThan(
                 ValueTuple.Create(a.Time, a.Provider, a.EventId),
                 ValueTuple.Create(cursor.Time, cursor.Provider, cursor.EventId)));
         }
@@ -65,6 +82,106 @@ public static class ActivityApi
 
         var next = rows.Count > size ? PageCursor.Encode(rows[size - 1]) : null;
         return TypedResults.Ok(new ActivityPage(rows.Take(size).ToList(), next));
+    }
+
+    public static async Task<Results<Ok<ActivityCounts>, ValidationProblem>> CountActivity(
+        OperationsDbContext db,
+        TimeProvider time,
+        [AsParameters] ActivityQuery filter,
+        string? bucket,
+        CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var where = ActivityFilter.Parse(filter, errors);
+        var width = TimeSpan.FromHours(1);
+        if (bucket is not null && !TryParseBucket(bucket, out width))
+        {
+            errors["bucket"] = ["bucket must be a number and a unit, m, h or d (1m to 31d), such as 5m, 1h or 1d."];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var to = where.To ?? time.GetUtcNow();
+        var from = where.From ?? to - TimeSpan.FromDays(1);
+        if (from >= to)
+        {
+            errors["from"] = ["from must be earlier than to (to defaults to now)."];
+        }
+        else if (to - from > MaxCountRange)
+        {
+            errors["from"] = [$"from..to spans {(to - from).TotalDays:0.#} days; counts cover at most {MaxCountRange.TotalDays:0} days."];
+        }
+        else if ((to - from) / width > MaxBuckets)
+        {
+            errors["bucket"] = [$"from..to at {bucket ?? "1h"} is {Math.Ceiling((to - from) / width):0} buckets; at most {MaxBuckets}: widen the bucket or narrow the range."];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var parameters = new List<NpgsqlParameter>();
+        var bounded = ActivityFilter.Parse(filter with { From = Iso(from), To = Iso(to) }, errors);
+        var condition = bounded.ToSql(parameters);
+        // Buckets are aligned to UTC (an hour bucket starts on the hour), so the first and last may be partial.
+        string sql;
+        if (width.Ticks % TimeSpan.TicksPerHour == 0 && bounded.FitsHourlyCounts)
+        {
+            // Whole hours from the hourly counts, the partial hours at either end from the activity itself.
+            var wholeFrom = new DateTimeOffset((from.UtcTicks + TimeSpan.TicksPerHour - 1) / TimeSpan.TicksPerHour * TimeSpan.TicksPerHour, TimeSpan.Zero);
+            var wholeTo = new DateTimeOffset(to.UtcTicks / TimeSpan.TicksPerHour * TimeSpan.TicksPerHour, TimeSpan.Zero);
+            parameters.Add(new NpgsqlParameter<DateTimeOffset>("whole_from", NpgsqlDbType.TimestampTz) { TypedValue = wholeFrom });
+            parameters.Add(new NpgsqlParameter<DateTimeOffset>("whole_to", NpgsqlDbType.TimestampTz) { TypedValue = wholeTo });
+            sql = "SELECT date_bin(@bucket, t, TIMESTAMPTZ '2000-01-01 00:00:00+00'), provider, outcome, sum(n)::bigint FROM ("
+                + " SELECT hour AS t, provider, outcome, count AS n FROM activity_hourly_counts WHERE hour >= @whole_from AND hour < @whole_to AND "
+                + bounded.ToHourlySql()
+                + " UNION ALL SELECT time, provider, outcome, 1 FROM activities WHERE " + condition + " AND (time < @whole_from OR time >= @whole_to)"
+                + ") AS counted GROUP BY 1, 2, 3 ORDER BY 1, 2, 3";
+        }
+        else
+        {
+            sql = "SELECT date_bin(@bucket, time, TIMESTAMPTZ '2000-01-01 00:00:00+00'), provider, outcome, count(*) FROM activities WHERE "
+                + condition + " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3";
+        }
+        var counts = new List<ActivityCount>();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var command = new NpgsqlCommand(sql, (NpgsqlConnection)db.Database.GetDbConnection());
+            command.Parameters.AddRange(parameters.ToArray());
+            command.Parameters.Add(new NpgsqlParameter<TimeSpan>("bucket", NpgsqlDbType.Interval) { TypedValue = width });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                counts.Add(new ActivityCount(reader.GetFieldValue<DateTimeOffset>(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3)));
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+        return TypedResults.Ok(new ActivityCounts(from, to, width, counts));
+
+        static string Iso(DateTimeOffset value) => value.ToString("O", CultureInfo.InvariantCulture);
+    }
+
+    internal static bool TryParseBucket(string value, out TimeSpan width)
+    {
+        width = default;
+        if (value.Length < 2 || !int.TryParse(value.AsSpan(0, value.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1)
+        {
+            return false;
+        }
+        width = value[^1] switch
+        {
+            'm' => TimeSpan.FromMinutes(n),
+            'h' => TimeSpan.FromHours(n),
+            'd' => TimeSpan.FromDays(n),
+            _ => TimeSpan.Zero,
+        };
+        return width >= TimeSpan.FromMinutes(1) && width <= TimeSpan.FromDays(31);
     }
 
     public static async Task<Results<Ok<ActivityDetail>, NotFound>> GetActivity(
@@ -113,6 +230,11 @@ public sealed record ActivitySummary(
     string Operation, string? Actor, string? ActorType, string? SourceIp, string Outcome, string? ErrorCode);
 
 public sealed record ActivityPage(IReadOnlyList<ActivitySummary> Items, string? Next);
+
+/// <summary>Activity in [from, to) counted per bucket (start, UTC-aligned), provider and outcome; empty buckets are left out.</summary>
+public sealed record ActivityCounts(DateTimeOffset From, DateTimeOffset To, TimeSpan Bucket, IReadOnlyList<ActivityCount> Counts);
+
+public sealed record ActivityCount(DateTimeOffset Start, string Provider, string Outcome, long Count);
 
 public sealed record ActivityDetail(
     ActivitySummary Activity, string? UserAgent, string? ErrorMessage, bool? ReadOnly, string? EventType,

@@ -18,6 +18,9 @@ public static class Extensions
         builder.AddServiceDatabase<IHostApplicationBuilder, OperationsDbContext>(DatabaseName);
         builder.AddOutbox<IHostApplicationBuilder, OperationsDbContext>();
         builder.Services.AddScoped<ActivityStore>();
+        builder.Services.AddOptions<ActivityOptions>().BindConfiguration(ActivityOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddScoped<ActivityPartitions>();
+        builder.Services.AddHostedService<ActivityPartitionMaintainer>();
         builder.Services.AddScoped<AlertStore>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.AddSignals();

@@ -36,6 +36,10 @@ namespace ControlTower.Operations.Data.Migrations
                         .HasColumnName("event_id")
                         .UseCollation("C");
 
+                    b.Property<DateTimeOffset>("Time")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("time");
+
                     b.Property<string>("Account")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -45,7 +49,8 @@ namespace ControlTower.Operations.Data.Migrations
 
                     b.Property<string>("Actor")
                         .HasColumnType("text")
-                        .HasColumnName("actor");
+                        .HasColumnName("actor")
+                        .UseCollation("C");
 
                     b.Property<string>("ActorType")
                         .HasColumnType("text")
@@ -65,7 +70,8 @@ namespace ControlTower.Operations.Data.Migrations
 
                     b.Property<string>("ErrorCode")
                         .HasColumnType("text")
-                        .HasColumnName("error_code");
+                        .HasColumnName("error_code")
+                        .UseCollation("C");
 
                     b.Property<string>("ErrorMessage")
                         .HasColumnType("text")
@@ -106,7 +112,8 @@ namespace ControlTower.Operations.Data.Migrations
                         .IsRequired()
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)")
-                        .HasColumnName("operation");
+                        .HasColumnName("operation")
+                        .UseCollation("C");
 
                     b.Property<string>("OrganizationId")
                         .HasMaxLength(64)
@@ -153,7 +160,8 @@ namespace ControlTower.Operations.Data.Migrations
 
                     b.Property<string>("ResourceId")
                         .HasColumnType("text")
-                        .HasColumnName("resource_id");
+                        .HasColumnName("resource_id")
+                        .UseCollation("C");
 
                     b.Property<string>("Resources")
                         .IsRequired()
@@ -182,16 +190,36 @@ namespace ControlTower.Operations.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("stored_at");
 
-                    b.Property<DateTimeOffset>("Time")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("time");
-
                     b.Property<string>("UserAgent")
                         .HasColumnType("text")
                         .HasColumnName("user_agent");
 
-                    b.HasKey("Provider", "EventId")
+                    b.HasKey("Provider", "EventId", "Time")
                         .HasName("pk_activities");
+
+                    b.HasIndex("Account", "Time")
+                        .HasDatabaseName("ix_activities_account_time");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("Account", "Time"), new[] { "Provider", "Outcome" });
+
+                    b.HasIndex("Actor", "Time")
+                        .HasDatabaseName("ix_activities_actor_time");
+
+                    b.HasIndex("ErrorCode", "Time")
+                        .HasDatabaseName("ix_activities_error_code_time")
+                        .HasFilter("error_code IS NOT NULL");
+
+                    b.HasIndex("Operation", "Time")
+                        .HasDatabaseName("ix_activities_operation_time");
+
+                    b.HasIndex("ResourceId", "Time")
+                        .HasDatabaseName("ix_activities_resource_id_time");
+
+                    b.HasIndex("Account", "Service", "Time")
+                        .HasDatabaseName("ix_activities_account_service_time");
+
+                    b.HasIndex("Service", "Operation", "Time")
+                        .HasDatabaseName("ix_activities_service_operation_time");
 
                     b.HasIndex("Time", "Provider", "EventId")
                         .HasDatabaseName("ix_activities_time_provider_event_id");
