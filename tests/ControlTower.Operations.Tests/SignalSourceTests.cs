@@ -155,6 +155,38 @@ public sealed class SignalSourceTests(InfrastructureFixture infrastructure) : IA
     }
 
     [Fact]
+    public async Task ResolvingAGuardrailSignalAsksGovernanceToCloseTheFindingAndItsAnswerClearsTheCondition()
+    {
+        await using var asked = await MessageSpy.StartAsync(infrastructure.RabbitMq, typeof(SignalResolved), TestContext.Current.CancellationToken);
+        var finding = Guid.NewGuid();
+        await host.Publish(new GuardrailViolated
+        {
+            FindingId = finding, Occurrence = 3, ControlId = "AWS-GR_CLOUDTRAIL_CHANGE_PROHIBITED", Subject = "trail/main", Severity = "critical",
+            Provider = "aws", Account = "444455556666", EvidenceEventId = "e3", EventTime = DateTimeOffset.UtcNow, DetectedAt = DateTimeOffset.UtcNow,
+        });
+        var signal = await host.WaitForSignal(client, $"guardrail:{finding}");
+        var (_, etag) = await host.Detail(client, signal.Id);
+
+        using var resolve = await SignalsHost.Act(client, signal.Id, "resolve", new { classification = "truePositive", text = "trail restarted" }, etag);
+        Assert.Equal(System.Net.HttpStatusCode.OK, resolve.StatusCode);
+
+        // Through the outbox, after the commit: the finding and the occurrence the person saw.
+        var message = await asked.WaitForAsync(m => m.GetProperty("sourceId").GetString() == finding.ToString(), TimeSpan.FromSeconds(30));
+        Assert.Equal((signal.Id, "guardrail", "governance", 3, "TruePositive", "ana@example.com"), (message.GetProperty("signalId").GetInt64(),
+            message.GetProperty("kind").GetString(), message.GetProperty("source").GetString(), message.GetProperty("sourceOccurrence").GetInt32(),
+            message.GetProperty("classification").GetString(), message.GetProperty("resolvedBy").GetString()));
+
+        // Governance's answer clears the source condition; the person's resolution stands.
+        await host.Publish(new GuardrailResolved
+        {
+            FindingId = finding, Occurrence = 3, ControlId = "AWS-GR_CLOUDTRAIL_CHANGE_PROHIBITED", Subject = "trail/main", Account = "444455556666",
+            ResolvedBy = "ana@example.com", Classification = "TruePositive", ResolvedAt = DateTimeOffset.UtcNow.AddSeconds(1),
+        });
+        var cleared = await host.WaitForSignal(client, $"guardrail:{finding}", s => s.Condition == "resolved");
+        Assert.Equal(("resolved", "truePositive"), (cleared.Status, cleared.Classification));
+    }
+
+    [Fact]
     public async Task AFailedReleaseVerdictFiresAndALaterPassForTheSameServiceAndEnvironmentResolvesIt()
     {
         var service = "svc-" + Guid.NewGuid().ToString("N")[..8];
