@@ -15,6 +15,7 @@ app.UseGatewayTrust();
 app.MapActivityApi();
 app.MapAlertsApi();
 app.MapOpenApiDocument("/api/signals");
+app.MapSignalSummaryApi();
 app.MapSignalsApi();
 app.MapIncidentsApi();
 app.MapSuppressionsApi();

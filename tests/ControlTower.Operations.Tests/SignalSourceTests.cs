@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using ControlTower.Contracts.Activity;
 using ControlTower.Contracts.Alerts;
 using ControlTower.Contracts.Governance;
@@ -184,6 +185,48 @@ public sealed class SignalSourceTests(InfrastructureFixture infrastructure) : IA
         });
         var cleared = await host.WaitForSignal(client, $"guardrail:{finding}", s => s.Condition == "resolved");
         Assert.Equal(("resolved", "truePositive"), (cleared.Status, cleared.Classification));
+    }
+
+    [Fact]
+    public async Task TheSummaryCountsOpenSignalsBySeveritySourceEnvironmentStatusAndKind()
+    {
+        var before = (await client.GetFromJsonAsync<Apis.SignalSummary>("/api/signals/summary", TestContext.Current.CancellationToken))!;
+        var (finding, service, queue) = (Guid.NewGuid(), "svc-" + Guid.NewGuid().ToString("N")[..8], "q-" + Guid.NewGuid().ToString("N")[..8] + "_error");
+        await host.Publish(new AccountDirectoryPublished
+        {
+            BaselineVersion = 1, PublishedAt = DateTimeOffset.UtcNow,
+            Accounts = [new DirectoryAccount { Provider = "aws", Account = "777788889999", Name = "shop-prod", Owner = "lee@example.com", Environment = "prod" }],
+        });
+        await Eventually.ValueAsync<bool>(async () =>
+            await host.WithDb(db => db.DirectoryAccounts.AnyAsync(a => a.Account == "777788889999", TestContext.Current.CancellationToken)) ? true : null);
+        await host.Publish(new GuardrailViolated
+        {
+            FindingId = finding, Occurrence = 1, ControlId = "GOV.EC2.1", Subject = "777788889999/vol-1", Severity = "critical", Provider = "aws",
+            Account = "777788889999", EvidenceEventId = "e-" + finding, EventTime = DateTimeOffset.UtcNow, DetectedAt = DateTimeOffset.UtcNow,
+        });
+        await host.Publish(new ReleaseVerdictIssued
+        {
+            EvaluationId = Guid.NewGuid(), ReleaseId = Guid.NewGuid(), Service = service, Environment = "staging", Version = "1.0.0", Commit = "abc",
+            Decision = "Fail", RawOutcome = "Fail", GitHub = "rejected", PolicyId = "default", PolicyVersion = 1, PolicyHash = "h", Digest = "d",
+            EvaluatedAt = DateTimeOffset.UtcNow, Summary = "Fail: smoke failed",
+        });
+        await host.Publish(new DeadLettersObserved { Queue = queue, Count = 2, ObservedAt = DateTimeOffset.UtcNow });
+        await host.WaitForSignal(client, $"guardrail:{finding}", s => s.Owner == "lee@example.com");
+        await host.WaitForSignal(client, $"release:{service}:staging");
+
+        var after = await client.GetUntilAsync<Apis.SignalSummary>("/api/signals/summary", s => s.Open >= before.Open + 3);
+
+        int Delta(Func<Apis.SignalSummary, IReadOnlyDictionary<string, int>> by, string key) =>
+            by(after).GetValueOrDefault(key) - by(before).GetValueOrDefault(key);
+        Assert.Equal(3, after.Open - before.Open);
+        Assert.Equal(3, after.New - before.New);
+        Assert.Equal((1, 1, 1), (Delta(s => s.BySource, "aws"), Delta(s => s.BySource, "pipelines"), Delta(s => s.BySource, "platform")));
+        Assert.Equal(1, Delta(s => s.BySeverity, "critical"));
+        Assert.Equal((1, 1), (Delta(s => s.ByEnvironment, "prod"), Delta(s => s.ByEnvironment, "staging")));
+        Assert.Equal((1, 1, 1), (Delta(s => s.ByKind, "guardrail"), Delta(s => s.ByKind, "release"), Delta(s => s.ByKind, "dead-letter")));
+        // The guardrail signal has its account's owner; the other two have nobody yet.
+        Assert.Equal(2, after.Unassigned - before.Unassigned);
+        Assert.NotNull(after.OldestOpenSince);
     }
 
     [Fact]
