@@ -45,6 +45,7 @@ public static class Extensions
                 "Signals:IncidentKeys are account, kind, provider, environment, team or severity.")
             .ValidateOnStart();
         builder.Services.AddScoped<SignalIngestor>();
+        builder.Services.AddScoped<NotableActivitySignals>();
         builder.Services.AddScoped<IncidentGrouping>();
         builder.Services.AddScoped<TriageService>();
         builder.Services.AddScoped<SignalSweeper>();
@@ -53,7 +54,6 @@ public static class Extensions
 
     private static void AddSignalConsumers(this MassTransit.IBusRegistrationConfigurator bus)
     {
-        bus.AddConsumer<CloudActivitySignalsConsumer>();
         bus.AddConsumer<DriftDetectedConsumer>();
         bus.AddConsumer<DriftResolvedConsumer>();
         bus.AddConsumer<GuardrailViolatedConsumer>();

@@ -1,23 +1,20 @@
 using ControlTower.Contracts.Activity;
 using ControlTower.Operations.Data;
-using ControlTower.Operations.Signals;
-using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace ControlTower.Operations.Consumers;
+namespace ControlTower.Operations.Signals;
 
 /// <summary>
-/// The notable-activity rules over every activity batch, on a queue of its own beside the activity store's. Most batches
-/// match nothing and touch no database.
+/// The notable-activity rules over a batch the activity store has just stored, in the same consumer: the batch is read
+/// off the broker once. A few string compares per activity; most batches match nothing and touch no database. Each
+/// observation is idempotent, so a redelivered batch raises nothing twice.
 /// </summary>
-public sealed class CloudActivitySignalsConsumer(OperationsDbContext db, SignalIngestor ingestor, IOptions<SignalsOptions> options, TimeProvider clock)
-    : IConsumer<CloudActivityBatch>
+public sealed class NotableActivitySignals(OperationsDbContext db, SignalIngestor ingestor, IOptions<SignalsOptions> options, TimeProvider clock)
 {
-    public async Task Consume(ConsumeContext<CloudActivityBatch> context)
+    public async Task EvaluateAsync(IReadOnlyList<CloudActivity> activities, CancellationToken cancellationToken)
     {
-        var cancellationToken = context.CancellationToken;
-        foreach (var activity in context.Message.Activities)
+        foreach (var activity in activities)
         {
             var rule = NotableActivityRules.Match(activity);
             if (rule == NotableRule.None)
