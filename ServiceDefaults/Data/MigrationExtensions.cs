@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -47,6 +48,18 @@ public static class MigrationExtensions
             var context = scope.ServiceProvider.GetRequiredService<TContext>();
             var pending = (await context.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
             logger.LogInformation("Applying {Count} migration(s) to {Context}", pending.Count, typeof(TContext).Name);
+            // A migration that rewrites a big table (Operations' move of activity to daily partitions copies every row)
+            // takes as long as the data does: no command timeout, and one log line per migration so the wait shows.
+            context.Database.SetCommandTimeout(0);
+            var migrator = context.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>();
+            for (var i = 0; i < pending.Count; i++)
+            {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                logger.LogInformation("Migration {Index}/{Count} of {Context}: {Migration}…", i + 1, pending.Count, typeof(TContext).Name, pending[i]);
+                await migrator.MigrateAsync(pending[i], cancellationToken);
+                logger.LogInformation("Migration {Migration} applied in {Seconds:0.0} s", pending[i],
+                    System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+            }
             await context.Database.MigrateAsync(cancellationToken);
             state.Applied = true;
         }
