@@ -21,6 +21,7 @@ app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.UseGatewayTrust();
 app.MapCloudTrailApi();
+app.MapOpenApiDocument("/ingest/aws");
 
 app.Run();
 return 0;

@@ -13,6 +13,7 @@ app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.UseGatewayTrust();
 app.MapAzureIngestionApi();
+app.MapOpenApiDocument("/ingest/azure");
 
 app.Run();
 

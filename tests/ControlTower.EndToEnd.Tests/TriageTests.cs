@@ -152,4 +152,21 @@ public sealed class TriageTests(SystemFixture system)
         Assert.Equal(6, parts.GetProperty("posture").GetProperty("data").GetProperty("accounts").GetInt32());
         Assert.True(parts.GetProperty("signals").GetProperty("data").TryGetProperty("bySeverity", out _));
     }
+
+    [Fact]
+    public async Task TheWholePublicSurfaceIsOneOpenApiDocumentWithEveryServiceIn()
+    {
+        var document = await system.Gateway.GetFromJsonAsync<JsonElement>("/openapi/v1.json", Token);
+
+        var sources = document.GetProperty("x-controltower-sources").EnumerateArray()
+            .ToDictionary(s => s.GetProperty("name").GetString()!, s => s.GetProperty("status").GetString());
+        Assert.Equal(["collector-aws", "collector-azure", "gateway", "governance", "operations", "releasegate"], sources.Keys.Order(StringComparer.Ordinal));
+        Assert.All(sources, s => Assert.NotEqual("missing", s.Value));
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        Assert.Superset(new HashSet<string>(StringComparer.Ordinal)
+        {
+            "/ingest/aws/cloudtrail", "/ingest/azure/alerts", "/api/activity", "/api/signals/{id}", "/api/audit", "/api/governance/posture",
+            "/api/releases/readiness", "/api/overview", "/api/admin/keys",
+        }, paths);
+    }
 }
