@@ -60,7 +60,6 @@ public static class MigrationExtensions
                 logger.LogInformation("Migration {Migration} applied in {Seconds:0.0} s", pending[i],
                     System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
             }
-            await context.Database.MigrateAsync(cancellationToken);
             state.Applied = true;
         }
 

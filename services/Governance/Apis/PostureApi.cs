@@ -1,3 +1,4 @@
+using ControlTower.Contracts.Governance;
 using ControlTower.Governance.Baseline;
 using ControlTower.Governance.Data;
 using ControlTower.Governance.Findings;
@@ -35,20 +36,18 @@ public static class PostureApi
         var counted = open.Where(f => suppressions.Covering(f.Type, f.Subject) is null).ToList();
         // A finding about an account (a guardrail broken in it, the account moved) counts against that account and its
         // environment; one about an OU or a policy counts against none.
-        string? AccountOf(string? account, string subject) => account ?? (directory.ContainsKey(subject) ? subject : null);
-        var affected = counted.Select(f => AccountOf(f.Account, f.Subject)).OfType<string>().Where(directory.ContainsKey).ToHashSet(StringComparer.Ordinal);
+        var accounts = counted.Select(f => directory.GetValueOrDefault(f.Account ?? f.Subject)).ToList();
 
         return TypedResults.Ok(new PostureView(
             current.Version,
             Accounts: current.Baseline.Aws?.Accounts.Count ?? 0,
             Subscriptions: current.Baseline.Azure?.Subscriptions.Count ?? 0,
-            WithOpenFindings: affected.Count,
+            WithOpenFindings: accounts.OfType<DirectoryAccount>().Select(a => a.Account).Distinct(StringComparer.Ordinal).Count(),
             OpenFindings: counted.Count,
             Suppressed: open.Count - counted.Count,
             ByKind: Count(counted.Select(f => f.Kind)),
             BySeverity: Count(counted.Select(f => f.Severity)),
-            ByEnvironment: Count(counted.Select(f => AccountOf(f.Account, f.Subject) is { } a && directory.TryGetValue(a, out var entry)
-                ? entry.Environment ?? "unassigned" : "organization")),
+            ByEnvironment: Count(accounts.Select(a => a is null ? "organization" : a.Environment ?? "unassigned")),
             ControlsNotEnforced: current.NotEnforced.Count,
             LastFindingAt: counted.Count == 0 ? null : counted.Max(f => f.LastDetectedAt)));
     }
