@@ -15,7 +15,7 @@ var infrastructure = builder.AddControlTowerInfrastructure();
 // Development secrets are generated on first run and kept in the AppHost's user secrets, never in the repo.
 var internalToken = builder.AddGeneratedSecret("internal-token");
 var demoSourceKey = builder.AddGeneratedSecret("demo-source-api-key");
-var portalKey = builder.AddGeneratedSecret("portal-api-key");
+var readerKey = builder.AddGeneratedSecret("reader-api-key");
 var adminKey = builder.AddGeneratedSecret("admin-api-key");
 var pipelineKey = builder.AddGeneratedSecret("pipeline-api-key");
 
@@ -62,35 +62,40 @@ var gateway = builder.AddProject<Projects.ControlTower_Gateway>("gateway")
     .WithMessaging(infrastructure)
     .WithServiceDefaults(internalToken)
     .WithApiKey(0, "demo-source", demoSourceKey, "ingest:aws", "ingest:azure")
-    .WithApiKey(1, "portal", portalKey, "activity:read", "alerts:read", "signals:read", "governance:read", "releases:read")
+    // Read-only scripts and dashboards (the portal itself calls the gateway as the signed-in person, never with a key of its own).
+    .WithApiKey(1, "reader", readerKey, "activity:read", "alerts:read", "signals:read", "governance:read", "releases:read")
     .WithApiKey(2, "admin", adminKey, "admin:keys", "admin:messages", "audit:read", "governance:write", "governance:suppress", "releases:waive")
     // Release pipelines: register releases, post evidence, ask for verdicts and read them.
     .WithApiKey(3, "pipeline", pipelineKey, "releases:read", "releases:write")
     .WithExternalHttpEndpoints();
 
-// People's sign-in: set Authentication:Oidc:Authority and :ClientId (and :Audience, :RoleClaimType if needed) in the
-// AppHost's configuration, and the client secret as the parameter oidc-client-secret in its user secrets.
-if (builder.Configuration.GetSection("Authentication:Oidc") is { } oidc && !string.IsNullOrWhiteSpace(oidc["Authority"]))
-{
-    foreach (var setting in oidc.GetChildren().Where(s => s.Value is not null && s.Key != "ClientSecret"))
-    {
-        gateway.WithEnvironment($"Authentication__Oidc__{setting.Key}", setting.Value);
-    }
-    gateway.WithEnvironment("Authentication__Oidc__ClientSecret", builder.AddParameter("oidc-client-secret", secret: true));
-}
-
 var web = builder.AddProject<Projects.ControlTower_Web>("web")
     .WithReference(gateway).WaitFor(gateway)
     .WithHttpHealthCheck("/health")
-    .WithEnvironment("Portal__ApiKey", portalKey)
     .WithExternalHttpEndpoints();
+
+// People's sign-in: set Authentication:Oidc:Authority and :ClientId (and :Audience, :RoleClaimType, :Scopes if needed) in
+// the AppHost's configuration, and the client secret as the parameter oidc-client-secret in its user secrets. The portal
+// signs people in with the same provider and calls the gateway with their access token.
+if (builder.Configuration.GetSection("Authentication:Oidc") is { } oidc && !string.IsNullOrWhiteSpace(oidc["Authority"]))
+{
+    var oidcSecret = builder.AddParameter("oidc-client-secret", secret: true);
+    foreach (var resource in new IResourceBuilder<IResourceWithEnvironment>[] { gateway, web })
+    {
+        foreach (var setting in oidc.AsEnumerable(makePathsRelative: true).Where(s => s.Value is not null && s.Key != "ClientSecret"))
+        {
+            resource.WithEnvironment($"Authentication__Oidc__{setting.Key.Replace(":", "__", StringComparison.Ordinal)}", setting.Value);
+        }
+        resource.WithEnvironment("Authentication__Oidc__ClientSecret", oidcSecret);
+    }
+}
 
 // The one line a newcomer looks for: where the portal is, once everything behind it is healthy.
 builder.Eventing.Subscribe<ResourceReadyEvent>(web.Resource, (ready, _) =>
 {
     ready.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ControlTower").LogInformation(
         "Control Tower is ready after {Seconds:F1} s. Portal: {Portal}  Gateway: {Gateway}  "
-        + "API keys (demo-source: ingest, portal: read, admin: key management and inventory imports, pipeline: releases): dotnet user-secrets list --project AppHost",
+        + "API keys (demo-source: ingest, reader: read, admin: key management and inventory imports, pipeline: releases): dotnet user-secrets list --project AppHost",
         startedAt.Elapsed.TotalSeconds, web.GetEndpoint("http").Url, gateway.GetEndpoint("http").Url);
     return Task.CompletedTask;
 });

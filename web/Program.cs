@@ -1,5 +1,6 @@
 using ControlTower.Web.Components;
 using ControlTower.Web.Extensions;
+using ControlTower.Web.Session;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -11,8 +12,11 @@ var app = builder.Build();
 app.UseExceptionHandler("/error", createScopeForErrors: true);
 app.UseStatusCodePagesWithReExecute("/not-found");
 app.MapDefaultEndpoints();
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseAntiforgery();
 app.MapStaticAssets();
+app.MapPortalSession();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

@@ -22,7 +22,7 @@ public sealed class SystemFixture : IAsyncLifetime
     /// <summary>A gateway key with the ingest scopes (generated per run).</summary>
     public string IngestKey { get; } = NewKey();
 
-    /// <summary>The portal's gateway key, which has the read scopes.</summary>
+    /// <summary>The reader key, which has the read scopes.</summary>
     public string ReaderKey { get; } = NewKey();
 
     /// <summary>The release pipelines' gateway key, with <c>releases:read</c> and <c>releases:write</c>.</summary>
@@ -46,7 +46,7 @@ public sealed class SystemFixture : IAsyncLifetime
                 "--ControlTower:DemoSource=false",
                 $"--Parameters:internal-token={NewKey()}",
                 $"--Parameters:demo-source-api-key={IngestKey}",
-                $"--Parameters:portal-api-key={ReaderKey}",
+                $"--Parameters:reader-api-key={ReaderKey}",
                 $"--Parameters:pipeline-api-key={PipelineKey}",
             ],
             (options, _) => options.DisableDashboard = true,

@@ -1,16 +1,31 @@
+using ControlTower.Web.Components.Shared;
 using ControlTower.Web.Gateway;
+using ControlTower.Web.Session;
+using Microsoft.FluentUI.AspNetCore.Components;
 
 namespace ControlTower.Web.Extensions;
 
 public static class Extensions
 {
+    /// <summary>How long the portal waits for the gateway before it tells the person it did not answer.</summary>
+    public static readonly TimeSpan GatewayTimeout = TimeSpan.FromSeconds(30);
+
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-        builder.Services.AddOptions<PortalOptions>()
-            .BindConfiguration(PortalOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        builder.Services.AddHttpClient<GatewayClient>(client => client.BaseAddress = new Uri("http://gateway"));
+        builder.Services.AddFluentUIComponents();
+        builder.AddPortalAuthentication();
+        builder.Services.AddScoped<DisplayPreferences>();
+
+        // Reads may be retried by the person (and are, by the live refresh); writes must never be sent twice, so the
+        // portal's client has no retry handler at all, only a deadline.
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked experimental.
+        builder.Services.AddHttpClient<GatewayClient>(client =>
+            {
+                client.BaseAddress = GatewayClient.BaseAddress;
+                client.Timeout = GatewayTimeout;
+            })
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
     }
 }

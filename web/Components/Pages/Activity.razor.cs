@@ -60,14 +60,15 @@ public sealed partial class Activity
     {
         try
         {
-            page = await Gateway.RecentActivityAsync(PageSize, before, disposed.Token);
+            var uri = $"/api/activity?limit={PageSize}" + (before is null ? "" : $"&before={Uri.EscapeDataString(before)}");
+            page = await Gateway.GetAsync<ActivityPage>(uri, disposed.Token);
             loadedAt = DateTimeOffset.UtcNow;
             error = null;
         }
-        catch (HttpRequestException ex)
+        catch (GatewayProblemException ex)
         {
             Logger.LogWarning(ex, "Loading activity through the gateway failed");
-            error = $"The gateway did not answer ({ex.StatusCode?.ToString() ?? ex.Message}); retrying.";
+            error = $"{ex.Problem.Describe()}; retrying.";
         }
     }
 

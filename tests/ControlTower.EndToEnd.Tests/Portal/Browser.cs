@@ -1,4 +1,4 @@
-namespace ControlTower.EndToEnd.Tests;
+namespace ControlTower.EndToEnd.Tests.Portal;
 
 /// <summary>
 /// The Chromium the browser tests drive: <c>CONTROLTOWER_CHROMIUM</c> if set, else the first of the usual
