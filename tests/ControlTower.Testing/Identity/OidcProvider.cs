@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace ControlTower.Gateway.Tests;
+namespace ControlTower.Testing.Identity;
 
 /// <summary>
 /// A tiny OIDC provider on loopback: its discovery document and JWKS (a generated RSA key) are served over HTTP as a real
