@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Options;
+
+namespace ControlTower.DemoSource.Extensions;
+
+public static class Extensions
+{
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DemoSourceOptions>()
+            .BindConfiguration(DemoSourceOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<DemoSourceOptions>, DemoSourceOptionsValidator>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<DemoSeeds>();
+        builder.Services.AddHttpClient<DemoGateway>(DemoGateway.ClientName, client => client.BaseAddress = new Uri("http://gateway"));
+
+        builder.Services.AddHostedService<CloudTrailPusher>();
+        return builder;
+    }
+}
