@@ -16,6 +16,7 @@ public static class Extensions
         builder.Services.AddHttpClient<DemoGateway>(DemoGateway.ClientName, client => client.BaseAddress = new Uri("http://gateway"));
 
         builder.Services.AddHostedService<CloudTrailPusher>();
+        builder.Services.AddHostedService<OrganizationFeed>();
         return builder;
     }
 }
