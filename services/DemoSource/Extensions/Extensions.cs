@@ -17,6 +17,8 @@ public static class Extensions
 
         builder.Services.AddHostedService<CloudTrailPusher>();
         builder.Services.AddHostedService<OrganizationFeed>();
+        builder.Services.AddHostedService<AzureActivityFeed>();
+        builder.Services.AddHostedService<AzureAlertFeed>();
         return builder;
     }
 }
