@@ -19,6 +19,7 @@ public static class Extensions
         builder.Services.AddHostedService<OrganizationFeed>();
         builder.Services.AddHostedService<AzureActivityFeed>();
         builder.Services.AddHostedService<AzureAlertFeed>();
+        builder.Services.AddHostedService<ReleaseFeed>();
         return builder;
     }
 }
