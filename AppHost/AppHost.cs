@@ -104,7 +104,7 @@ if (builder.Configuration.GetValue("ControlTower:DemoSource", defaultValue: buil
 {
     builder.AddProject<Projects.ControlTower_DemoSource>("demo-source")
         .WithReference(gateway).WaitFor(gateway)
-        .WithEnvironment("DemoSource__ApiKey", demoSourceKey);
+        .WithEnvironment("DemoSource__ApiKey", demoSourceKey).WithEnvironment("DemoSource__PipelineApiKey", pipelineKey);
 }
 
 builder.Build().Run();

@@ -3,10 +3,16 @@ namespace ControlTower.DemoSource;
 /// <summary>
 /// Makes plausible CloudTrail records for the demo landing zone (the accounts of the sample organisation in
 /// <c>deploy/landing-zone</c>): mostly routine calls, some denied, now and then one a guardrail cares about.
+/// Deterministic for a seeded <see cref="Random"/> and a given time.
 /// </summary>
-internal sealed class CloudTrailGenerator(Random random, TimeProvider clock)
+public sealed class CloudTrailGenerator(Random random)
 {
-    private static readonly string[] Accounts = ["111122223333", "222233334444", "333344445555", "444455556666", "555566667777"];
+    // payments-dev is left out: its risky calls would open high findings there and block every dev release's gate.
+    private static readonly string[] Accounts =
+    [
+        DemoLandscape.ManagementAccount, DemoLandscape.LogArchiveAccount, DemoLandscape.AuditAccount,
+        DemoLandscape.SharedServicesAccount, DemoLandscape.PaymentsProdAccount,
+    ];
     private static readonly string[] Regions = ["eu-west-1", "eu-west-1", "eu-central-1", "us-east-1"];
     private static readonly string[] Errors = ["AccessDenied", "Client.UnauthorizedOperation", "ThrottlingException"];
 
@@ -33,39 +39,22 @@ internal sealed class CloudTrailGenerator(Random random, TimeProvider clock)
 
     private static readonly int TotalWeight = Calls.Sum(c => c.Weight);
 
-    public List<Dictionary<string, object?>> NextFile(int maxRecords)
+    public List<Dictionary<string, object?>> NextFile(DateTimeOffset now, int maxRecords)
     {
         var count = random.Next(1, maxRecords + 1);
-        return Enumerable.Range(0, count).Select(_ => NextRecord()).ToList();
+        return Enumerable.Range(0, count).Select(_ => NextRecord(now)).ToList();
     }
 
-    public Dictionary<string, object?> NextRecord()
+    public Dictionary<string, object?> NextRecord(DateTimeOffset now)
     {
         var call = Pick();
         var account = Accounts[random.Next(Accounts.Length)];
         var region = call.Source is "iam.amazonaws.com" or "signin.amazonaws.com" ? "us-east-1" : Regions[random.Next(Regions.Length)];
         var failed = random.NextDouble() < 0.08;
         var identity = Identity(account);
-        var record = new Dictionary<string, object?>
-        {
-            ["eventVersion"] = "1.09",
-            ["userIdentity"] = identity,
-            ["eventTime"] = clock.GetUtcNow().AddMilliseconds(-random.Next(0, 4000)).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"),
-            ["eventSource"] = call.Source,
-            ["eventName"] = call.Name,
-            ["awsRegion"] = region,
-            ["sourceIPAddress"] = $"203.0.113.{random.Next(1, 255)}",
-            ["userAgent"] = random.Next(3) == 0 ? "aws-cli/2.22.4 Python/3.12.6 Linux/6.1" : "Boto3/1.35.60 md/Botocore#1.35.60",
-            ["requestParameters"] = null,
-            ["responseElements"] = null,
-            ["requestID"] = Guid.NewGuid().ToString(),
-            ["eventID"] = Guid.NewGuid().ToString(),
-            ["readOnly"] = call.ReadOnly,
-            ["eventType"] = call.EventType,
-            ["managementEvent"] = true,
-            ["recipientAccountId"] = account,
-            ["eventCategory"] = "Management",
-        };
+        var record = Record(random, now.AddMilliseconds(-random.Next(0, 4000)), account, region, call.Source, call.Name, identity,
+            readOnly: call.ReadOnly, eventType: call.EventType);
+        record["userAgent"] = random.Next(3) == 0 ? "aws-cli/2.22.4 Python/3.12.6 Linux/6.1" : "Boto3/1.35.60 md/Botocore#1.35.60";
         if (failed)
         {
             record["errorCode"] = Errors[random.Next(Errors.Length)];
@@ -73,6 +62,49 @@ internal sealed class CloudTrailGenerator(Random random, TimeProvider clock)
         }
         return record;
     }
+
+    /// <summary>One CloudTrail record as a trail writes it, with ids drawn from <paramref name="random"/>.</summary>
+    public static Dictionary<string, object?> Record(Random random, DateTimeOffset time, string account, string region, string source, string name,
+        Dictionary<string, object?> identity, object? requestParameters = null, object? responseElements = null, bool readOnly = false,
+        string eventType = "AwsApiCall") => new()
+        {
+            ["eventVersion"] = "1.09",
+            ["userIdentity"] = identity,
+            ["eventTime"] = time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            ["eventSource"] = source,
+            ["eventName"] = name,
+            ["awsRegion"] = region,
+            ["sourceIPAddress"] = $"203.0.113.{random.Next(1, 255)}",
+            ["userAgent"] = "aws-cli/2.22.4 Python/3.12.6 Linux/6.1",
+            ["requestParameters"] = requestParameters,
+            ["responseElements"] = responseElements,
+            ["requestID"] = DemoLandscape.NewGuid(random).ToString(),
+            ["eventID"] = DemoLandscape.NewGuid(random).ToString(),
+            ["readOnly"] = readOnly,
+            ["eventType"] = eventType,
+            ["managementEvent"] = true,
+            ["recipientAccountId"] = account,
+            ["eventCategory"] = "Management",
+        };
+
+    /// <summary>A person signed in through IAM Identity Center with administrator access, MFA used.</summary>
+    public static Dictionary<string, object?> Administrator(string account, string person = "avery.admin") => new()
+    {
+        ["type"] = "AssumedRole",
+        ["principalId"] = $"AROAEXAMPLEID:{person}",
+        ["arn"] = $"arn:aws:sts::{account}:assumed-role/AWSReservedSSO_AWSAdministratorAccess_0123456789abcdef/{person}",
+        ["accountId"] = account,
+        ["sessionContext"] = new Dictionary<string, object?>
+        {
+            ["sessionIssuer"] = new Dictionary<string, object?>
+            {
+                ["type"] = "Role",
+                ["arn"] = $"arn:aws:iam::{account}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_AWSAdministratorAccess_0123456789abcdef",
+                ["accountId"] = account,
+            },
+            ["attributes"] = new Dictionary<string, object?> { ["mfaAuthenticated"] = "true" },
+        },
+    };
 
     private Call Pick()
     {
@@ -89,23 +121,7 @@ internal sealed class CloudTrailGenerator(Random random, TimeProvider clock)
 
     private Dictionary<string, object?> Identity(string account) => random.Next(10) switch
     {
-        < 5 => new()
-        {
-            ["type"] = "AssumedRole",
-            ["principalId"] = "AROAEXAMPLEID:avery.admin",
-            ["arn"] = $"arn:aws:sts::{account}:assumed-role/AWSReservedSSO_AWSAdministratorAccess_0123456789abcdef/avery.admin",
-            ["accountId"] = account,
-            ["sessionContext"] = new Dictionary<string, object?>
-            {
-                ["sessionIssuer"] = new Dictionary<string, object?>
-                {
-                    ["type"] = "Role",
-                    ["arn"] = $"arn:aws:iam::{account}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_AWSAdministratorAccess_0123456789abcdef",
-                    ["accountId"] = account,
-                },
-                ["attributes"] = new Dictionary<string, object?> { ["mfaAuthenticated"] = "true" },
-            },
-        },
+        < 5 => Administrator(account),
         < 8 => new()
         {
             ["type"] = "AssumedRole",

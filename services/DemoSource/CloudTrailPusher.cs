@@ -1,6 +1,3 @@
-using System.IO.Compression;
-using System.Net.Http.Headers;
-using System.Text.Json;
 using Microsoft.Extensions.Options;
 
 namespace ControlTower.DemoSource;
@@ -9,68 +6,32 @@ namespace ControlTower.DemoSource;
 /// Pushes a realistic trickle of CloudTrail log files through the public ingestion endpoint, as an S3
 /// notification relay would, so that a newcomer who starts the system sees the portal fill.
 /// </summary>
-public sealed class CloudTrailPusher(
-    IHttpClientFactory httpClients,
-    IOptions<DemoSourceOptions> options,
-    TimeProvider clock,
-    ILogger<CloudTrailPusher> logger) : BackgroundService
+public sealed class CloudTrailPusher(DemoGateway gateway, IOptions<DemoSourceOptions> options, DemoSeeds seeds, TimeProvider clock,
+    ILogger<CloudTrailPusher> logger) : DemoFeed(options.Value.CloudTrail, clock, logger)
 {
-    public const string GatewayClient = "gateway";
+    public const string Path = "/ingest/aws/cloudtrail";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var settings = options.Value;
-        var http = httpClients.CreateClient(GatewayClient);
-        var generator = new CloudTrailGenerator(new Random(), clock);
-        using var timer = new PeriodicTimer(settings.Interval, clock);
-        var files = 0;
-        do
-        {
-            var records = generator.NextFile(settings.MaxRecordsPerFile);
-            try
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Post, "/ingest/aws/cloudtrail")
-                {
-                    Content = Body(records, gzip: files % 2 == 1),
-                };
-                request.Headers.Add("X-Api-Key", settings.ApiKey);
-                using var response = await http.SendAsync(request, stoppingToken);
-                if (!response.IsSuccessStatusCode)
-                {
-                    logger.LogWarning("The gateway answered {Status}: {Body}", (int)response.StatusCode,
-                        await response.Content.ReadAsStringAsync(stoppingToken));
-                }
-                else if (++files % 20 == 1)
-                {
-                    logger.LogInformation("Pushed {Files} CloudTrail files so far", files);
-                }
-            }
-            catch (HttpRequestException ex)
-            {
-                logger.LogWarning("Could not reach the gateway: {Message}", ex.Message);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    private readonly CloudTrailGenerator generator = new(seeds.For(1));
+    private List<Dictionary<string, object?>>? unsent;
+    private int files;
 
-    private static HttpContent Body(IReadOnlyList<Dictionary<string, object?>> records, bool gzip)
+    protected override string Name => "CloudTrail";
+
+    public override async Task TickAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object> { ["Records"] = records });
-        if (!gzip)
+        // A file the gateway did not take is sent again, unchanged, before a new one is made.
+        var records = unsent ?? generator.NextFile(now, options.Value.CloudTrail.MaxRecordsPerFile);
+        var gzip = files % 2 == 1;
+        var answer = await gateway.PostAsync(Path, DemoGateway.Json(new Dictionary<string, object> { ["Records"] = records }, gzip),
+            options.Value.ApiKey, cancellationToken);
+        if (!answer.Ok)
         {
-            var plain = new ByteArrayContent(json);
-            plain.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            return plain;
+            unsent = records;
+            logger.LogWarning("CloudTrail file of {Records} records not taken, sent again next tick: {Answer}", records.Count, answer);
+            return;
         }
-        // As a CloudTrail object is stored in S3: a gzip file.
-        using var compressed = new MemoryStream();
-        using (var zip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
-        {
-            zip.Write(json);
-        }
-        var content = new ByteArrayContent(compressed.ToArray());
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        content.Headers.ContentEncoding.Add("gzip");
-        return content;
+        unsent = null;
+        files++;
+        logger.LogInformation("Sent CloudTrail file {File} ({Records} records{Gzip})", files, records.Count, gzip ? ", gzip" : "");
     }
 }
