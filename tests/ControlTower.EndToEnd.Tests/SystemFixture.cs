@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using ControlTower.Testing.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -10,7 +11,8 @@ namespace ControlTower.EndToEnd.Tests;
 /// <summary>
 /// The whole system, started once for the test assembly through the real AppHost (Aspire.Hosting.Testing):
 /// PostgreSQL and RabbitMQ as containers or OS-packaged servers in a temporary folder, every service, the
-/// gateway and the portal. The demo source is off so that the tests see only their own events.
+/// gateway and the portal. The demo source is off so that the tests see only their own events. People sign in through a
+/// loopback OIDC provider (<see cref="Identity"/>) as well as through the Development sign-in.
 /// </summary>
 public sealed class SystemFixture : IAsyncLifetime
 {
@@ -30,6 +32,9 @@ public sealed class SystemFixture : IAsyncLifetime
 
     public HttpClient Gateway { get; private set; } = null!;
 
+    /// <summary>The OIDC provider the gateway and the portal trust; set <see cref="OidcProvider.NextSignIn"/> before a browser signs in.</summary>
+    public OidcProvider Identity { get; private set; } = null!;
+
     public Uri Portal { get; private set; } = null!;
 
     public TimeSpan StartedIn { get; private set; }
@@ -38,6 +43,7 @@ public sealed class SystemFixture : IAsyncLifetime
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
         using var timeout = new CancellationTokenSource(StartTimeout);
+        Identity = await OidcProvider.StartAsync();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.ControlTower_AppHost>(
             [
                 $"--Infrastructure:DataPath={dataPath}",
@@ -48,6 +54,10 @@ public sealed class SystemFixture : IAsyncLifetime
                 $"--Parameters:demo-source-api-key={IngestKey}",
                 $"--Parameters:reader-api-key={ReaderKey}",
                 $"--Parameters:pipeline-api-key={PipelineKey}",
+                $"--Authentication:Oidc:Authority={Identity.Issuer}",
+                $"--Authentication:Oidc:ClientId={OidcProvider.ClientId}",
+                "--Authentication:Oidc:RequireHttpsMetadata=false",
+                $"--Parameters:oidc-client-secret={NewKey()}",
             ],
             (options, _) => options.DisableDashboard = true,
             timeout.Token);
@@ -73,6 +83,10 @@ public sealed class SystemFixture : IAsyncLifetime
         {
             await app.StopAsync();
             await app.DisposeAsync();
+        }
+        if (Identity is not null)
+        {
+            await Identity.DisposeAsync();
         }
         if (Directory.Exists(dataPath))
         {
