@@ -111,12 +111,12 @@ public sealed class ReleasesPageTests : PortalTestContext
         Assert.Empty(gateway.Posts);
 
         page.Find("[data-testid=waiver-form] select").Change("id:smoke-pass-rate");
-        page.Find("[data-testid=waiver-form] textarea").Change("known flaky round trip, fixed in 2.4.2");
-        page.Find("[data-testid=waiver-form] input[type=text]").Change("tester");
+        page.Find("[data-testid=waiver-form] textarea").Input("known flaky round trip, fixed in 2.4.2");
+        page.Find("[data-testid=waiver-form] input[type=text]").Input("tester");
         page.Find("[data-testid=waiver-form]").Submit();
         Assert.Contains("someone else", page.Find("#waiver-requested-error").TextContent);
 
-        page.Find("[data-testid=waiver-form] input[type=text]").Change("rita");
+        page.Find("[data-testid=waiver-form] input[type=text]").Input("rita");
         gateway.Answer($"/api/releases/{ReleaseId}/waivers", new { }, HttpStatusCode.Created);
         page.Find("[data-testid=waiver-form]").Submit();
 
@@ -144,8 +144,8 @@ public sealed class ReleasesPageTests : PortalTestContext
         }, HttpStatusCode.BadRequest);
 
         page.Find("[data-testid=waiver-form] select").Change("kind:smoke.passRate");
-        page.Find("[data-testid=waiver-form] textarea").Change("reason");
-        page.Find("[data-testid=waiver-form] input[type=text]").Change("rita");
+        page.Find("[data-testid=waiver-form] textarea").Input("reason");
+        page.Find("[data-testid=waiver-form] input[type=text]").Input("rita");
         page.Find("[data-testid=waiver-form]").Submit();
 
         page.WaitForAssertion(() => Assert.Contains("the approver must not be the requester", page.Find("[data-testid=waiver-form] .problem").TextContent));
