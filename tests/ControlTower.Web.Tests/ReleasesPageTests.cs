@@ -153,6 +153,20 @@ public sealed class ReleasesPageTests : PortalTestContext
     }
 
     [Fact]
+    public void AnAdminAsksForAVerdictFromThePage()
+    {
+        Scopes = ["releases:read", "releases:waive", "releases:write"];
+        var page = RenderRelease();
+        var form = page.WaitForElement("[data-testid=waiver-form]");
+        Assert.DoesNotContain("your role cannot re-evaluate", form.TextContent);
+        gateway.Answer($"/api/releases/{ReleaseId}/evaluations", new { }, HttpStatusCode.Created);
+
+        page.FindAll("button").Single(b => b.TextContent.Contains("Evaluate now")).Click();
+
+        page.WaitForAssertion(() => Assert.Equal($"/api/releases/{ReleaseId}/evaluations", Assert.Single(gateway.Posts).Path));
+    }
+
+    [Fact]
     public void ReplayShowsThatTheDigestMatches()
     {
         Scopes = ["releases:read"];
@@ -207,7 +221,7 @@ public sealed class ReleasesPageTests : PortalTestContext
             var path = request.RequestUri!.PathAndQuery;
             if (request.Method == HttpMethod.Post)
             {
-                Posts.Add((request.RequestUri.AbsolutePath, await request.Content!.ReadAsStringAsync(cancellationToken)));
+                Posts.Add((request.RequestUri.AbsolutePath, request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken)));
             }
             else
             {
