@@ -15,6 +15,7 @@ app.UseGatewayTrust();
 app.MapReleasesApi();
 app.MapEvidenceApi();
 app.MapEvaluationsApi();
+app.MapPortalApi();
 app.MapOpenApiDocument("/api/releases");
 // Read now, so that a faulty policy stops the start with its faults named rather than the first evaluation.
 app.Services.GetRequiredService<ControlTower.ReleaseGate.Policies.GatePolicies>();
