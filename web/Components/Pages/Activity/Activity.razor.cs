@@ -20,9 +20,7 @@ public sealed partial class Activity : IDisposable
     private LiveRefresh? refresher;
     private bool live = true;
     private GatewayProblem? problem;
-    private ActivityDetail? detail;
     private GatewayProblem? detailProblem;
-    private string? detailFor;
     private bool focusDetail;
     private ElementReference detailHeading;
     private DateTimeOffset? loadedAt;
@@ -56,6 +54,11 @@ public sealed partial class Activity : IDisposable
     /// <summary>The gateway query <see cref="Page"/> was read with (filters and cursor), to tell when the URL asks for another.</summary>
     [PersistentState] public string? PageKey { get; set; }
 
+    /// <summary>The event in the pane and which one it is (<c>provider/eventId</c>), kept from the prerender like <see cref="Page"/>.</summary>
+    [PersistentState] public ActivityDetail? Detail { get; set; }
+
+    [PersistentState] public string? DetailFor { get; set; }
+
     internal ActivityFilters Filters { get; private set; } = new();
 
     private bool detailOpen => Event is not null;
@@ -88,7 +91,7 @@ public sealed partial class Activity : IDisposable
         {
             await LoadAsync(disposed.Token);
         }
-        if (Event != detailFor)
+        if (Event != DetailFor)
         {
             await LoadDetailAsync();
         }
@@ -152,8 +155,8 @@ public sealed partial class Activity : IDisposable
 
     private async Task LoadDetailAsync()
     {
-        detailFor = Event;
-        detail = null;
+        DetailFor = Event;
+        Detail = null;
         detailProblem = null;
         if (Event is null)
         {
@@ -167,7 +170,7 @@ public sealed partial class Activity : IDisposable
         }
         try
         {
-            detail = await Gateway.GetAsync<ActivityDetail>(
+            Detail = await Gateway.GetAsync<ActivityDetail>(
                 $"/api/activity/{Uri.EscapeDataString(Event[..slash])}/{Uri.EscapeDataString(Event[(slash + 1)..])}", disposed.Token);
             focusDetail = true;
         }

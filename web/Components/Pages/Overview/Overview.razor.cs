@@ -13,7 +13,7 @@ namespace ControlTower.Web.Components.Pages.Overview;
 /// </summary>
 public sealed partial class Overview : IDisposable
 {
-    /// <summary>The readiness table shows at most this many services; the board has them all.</summary>
+    /// <summary>The readiness table shows at most this many services (the most recently released); the board has them all.</summary>
     public const int MaxServices = 12;
 
     public static readonly IReadOnlyList<string> Severities = ["critical", "high", "medium", "low", "info"];
@@ -149,6 +149,12 @@ public sealed partial class Overview : IDisposable
             .Select(a => new BarItem($"{a.Account} ({(a.Provider == "azure" ? "Azure" : "AWS")}, worst {a.WorstSeverity})", a.Open,
                 $"/landing-zone/{(a.Provider == "azure" ? "subscriptions" : "accounts")}/{Uri.EscapeDataString(a.Account)}", Tone(a.WorstSeverity)))
             .ToList();
+
+    /// <summary>The services with the most recent releases first, at most <see cref="MaxServices"/>: the board has them all.</summary>
+    private static IEnumerable<IGrouping<string, ReadinessView>> RecentServices(IReadOnlyList<ReadinessView> readiness) =>
+        readiness.GroupBy(r => r.Service, StringComparer.Ordinal)
+            .OrderByDescending(g => g.Max(r => r.Release.RegisteredAt)).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Take(MaxServices);
 
     private static IReadOnlyList<BarItem> ByVerdict(IReadOnlyList<ReadinessView> readiness) =>
         readiness.GroupBy(r => r.LatestVerdict?.Decision ?? "", StringComparer.Ordinal)
