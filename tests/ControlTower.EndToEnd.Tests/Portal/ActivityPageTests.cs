@@ -61,9 +61,8 @@ public sealed class ActivityPageTests(SystemFixture system, PortalBrowser browse
         await page.GetByLabel("Account or subscription").FillAsync(account);
         await page.GetByLabel("Account or subscription").PressAsync("Enter");
         await page.WaitForURLAsync(url => url.Contains($"account={account}", StringComparison.Ordinal));
-        var row = page.Locator($"tr[data-event-id='{mine}']");
-        await row.WaitForAsync();
-        Assert.Equal(0, await page.Locator($"tr[data-event-id='{theirs}']").CountAsync());
+        await page.Locator($"tr[data-event-id='{theirs}']").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached });
+        await page.Locator($"tr[data-event-id='{mine}']").WaitForAsync();
         var accounts = await page.Locator("table.activity tbody tr td:nth-child(3)").AllInnerTextsAsync();
         Assert.All(accounts, a => Assert.Equal(account, a));
 

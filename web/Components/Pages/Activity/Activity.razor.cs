@@ -248,6 +248,8 @@ public sealed partial class Activity : IDisposable
 
     private static string OutcomeText(ActivitySummary item) => item.ErrorCode is null ? item.Outcome : $"{item.Outcome} ({item.ErrorCode})";
 
+    private static string? ActorTitle(ActivitySummary item) => item.ActorType is null ? item.Actor : $"{item.Actor} ({item.ActorType})";
+
     private static string? YesNo(bool? value) => value switch
     {
         true => "yes",
