@@ -19,6 +19,12 @@ internal sealed class FakeGateway : HttpMessageHandler
 
     public FakeGateway On(string prefix, string json) => On(prefix, HttpStatusCode.OK, json);
 
+    public FakeGateway On(string prefix, Func<HttpRequestMessage, HttpResponseMessage> answer)
+    {
+        routes.Add((prefix, answer));
+        return this;
+    }
+
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var path = request.RequestUri!.PathAndQuery;
