@@ -36,9 +36,6 @@ public sealed partial class Overview : IDisposable
     /// <summary>What the page shows, kept from the prerender so the interactive render does not read it all again.</summary>
     [PersistentState] public OverviewSnapshot? Snapshot { get; set; }
 
-    private string StatusText => Snapshot is null ? "Loading…"
-        : $"{(live ? "Live" : "Paused")} · updated {Snapshot.LoadedAt.UtcDateTime:HH:mm:ss} UTC";
-
     private OverviewPart TrendPart => new("findings-trend", Snapshot?.TrendStatus ?? "failed", null, Snapshot?.TrendDetail, null);
 
     protected override async Task OnInitializedAsync()
