@@ -14,7 +14,7 @@ namespace ControlTower.Web.Tests;
 /// <summary>The activity export pages through the gateway with the page's filters and writes as it reads, up to its cap.</summary>
 public sealed class ActivityExportTests
 {
-    private readonly FakeGateway gateway = new();
+    private readonly ActivityOverviewGateway gateway = new();
 
     public ActivityExportTests()
     {

@@ -3,7 +3,7 @@ using ControlTower.Web.Gateway;
 using ControlTower.Web.Session;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
-using ActivityPage = ControlTower.Web.Components.Pages.Activity.Activity;
+using ControlTower.Web.Components.Pages.Activity;
 
 namespace ControlTower.Web.Tests;
 
@@ -17,7 +17,7 @@ public sealed class ActivityPageTests : PortalTestContext
          "next":"CURSOR-2"}
         """;
 
-    private readonly FakeGateway gateway = new();
+    private readonly ActivityOverviewGateway gateway = new();
 
     public ActivityPageTests()
     {
@@ -35,7 +35,7 @@ public sealed class ActivityPageTests : PortalTestContext
     {
         Navigation.NavigateTo("/activity?account=555566667777&provider=AWS&outcome=Failure&range=24h&q=Create");
 
-        var page = Render<ActivityPage>();
+        var page = Render<ActivityExplorer>();
 
         page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("tbody tr").Count));
         var asked = Assert.Single(gateway.Requests, r => r.StartsWith("/api/activity?", StringComparison.Ordinal));
@@ -55,7 +55,7 @@ public sealed class ActivityPageTests : PortalTestContext
     public void ApplyingTheFormPutsTheFiltersInTheUrlAndStartsFromTheNewestPage()
     {
         Navigation.NavigateTo("/activity?before=CURSOR-1&service=iam.amazonaws.com");
-        var page = Render<ActivityPage>();
+        var page = Render<ActivityExplorer>();
         page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("tbody tr").Count));
 
         page.Find("[data-testid=filter-account]").Change("111122223333");
@@ -76,7 +76,7 @@ public sealed class ActivityPageTests : PortalTestContext
     public void OlderPagesGoByTheCursorAndNewerComesBack()
     {
         Navigation.NavigateTo("/activity?account=555566667777");
-        var page = Render<ActivityPage>();
+        var page = Render<ActivityExplorer>();
         page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("tbody tr").Count));
 
         page.Find("[data-testid=older]").Click();
@@ -98,7 +98,7 @@ public sealed class ActivityPageTests : PortalTestContext
             """);
         Navigation.NavigateTo("/activity?event=aws/e-1");
 
-        var page = Render<ActivityPage>();
+        var page = Render<ActivityExplorer>();
 
         page.WaitForAssertion(() => Assert.Contains("\"eventName\": \"StopLogging\"", page.Find("[data-testid=raw-event]").TextContent));
         var pane = page.Find("[data-testid=activity-detail]");

@@ -23,7 +23,7 @@ public sealed class OverviewPageTests : PortalTestContext
                     {"start":"2026-11-28T12:00:00Z","provider":"azure","outcome":"Success","count":9}]}}
         """;
 
-    private readonly FakeGateway gateway = new();
+    private readonly ActivityOverviewGateway gateway = new();
 
     public OverviewPageTests()
     {
@@ -49,7 +49,7 @@ public sealed class OverviewPageTests : PortalTestContext
             """{"name":"posture","status":"forbidden","detail":"Needs scope governance:read."}""",
             """{"name":"readiness","status":"timeout","detail":"releasegate did not answer within 2 s."}"""));
 
-        var page = Render<Overview>();
+        var page = Render<OverviewPage>();
 
         page.WaitForAssertion(() => Assert.Equal("4", page.Find("[data-testid=new-count]").TextContent));
         Assert.Contains("may not read it", page.Find("section[data-part=posture] .part-notice").TextContent);
@@ -77,7 +77,7 @@ public sealed class OverviewPageTests : PortalTestContext
     {
         gateway.On("/api/overview", Overview(Signals, Activity));
 
-        var page = Render<Overview>();
+        var page = Render<OverviewPage>();
         page.WaitForAssertion(() => page.Find("[data-part=activity] figcaption button").Click());
 
         var rows = page.FindAll("[data-part=activity] tbody tr");
@@ -92,7 +92,7 @@ public sealed class OverviewPageTests : PortalTestContext
     {
         gateway.On("/api/overview", HttpStatusCode.ServiceUnavailable, """{"title":"Service Unavailable","detail":"The gateway is starting."}""", "application/problem+json");
 
-        var page = Render<Overview>();
+        var page = Render<OverviewPage>();
 
         page.WaitForAssertion(() => Assert.Contains("failed on the server side", page.Find(".problem").TextContent));
         Assert.Empty(page.FindAll("section[data-part]"));

@@ -4,22 +4,22 @@ using System.Text;
 
 namespace ControlTower.Web.Tests;
 
-/// <summary>A gateway that answers from a table of path prefixes, and records what was asked of it.</summary>
-internal sealed class FakeGateway : HttpMessageHandler
+/// <summary>A fake gateway for the overview and activity tests that answers from a table of path prefixes, and records what was asked of it.</summary>
+internal sealed class ActivityOverviewGateway : HttpMessageHandler
 {
     private readonly List<(string Prefix, Func<HttpRequestMessage, HttpResponseMessage> Answer)> routes = [];
 
     public ConcurrentQueue<string> Requests { get; } = new();
 
-    public FakeGateway On(string prefix, HttpStatusCode status, string json, string contentType = "application/json")
+    public ActivityOverviewGateway On(string prefix, HttpStatusCode status, string json, string contentType = "application/json")
     {
         routes.Add((prefix, _ => new HttpResponseMessage(status) { Content = new StringContent(json, Encoding.UTF8, contentType) }));
         return this;
     }
 
-    public FakeGateway On(string prefix, string json) => On(prefix, HttpStatusCode.OK, json);
+    public ActivityOverviewGateway On(string prefix, string json) => On(prefix, HttpStatusCode.OK, json);
 
-    public FakeGateway On(string prefix, Func<HttpRequestMessage, HttpResponseMessage> answer)
+    public ActivityOverviewGateway On(string prefix, Func<HttpRequestMessage, HttpResponseMessage> answer)
     {
         routes.Add((prefix, answer));
         return this;

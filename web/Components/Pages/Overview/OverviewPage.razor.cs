@@ -11,7 +11,7 @@ namespace ControlTower.Web.Components.Pages.Overview;
 /// gateway call composes the parts (<c>/api/overview</c>); a part the person may not read, or whose service failed or was
 /// slow, says so while the others show. Re-read every 2 s while live.
 /// </summary>
-public sealed partial class Overview : IDisposable
+public sealed partial class OverviewPage : IDisposable
 {
     /// <summary>The readiness table shows at most this many services (the most recently released); the board has them all.</summary>
     public const int MaxServices = 12;
@@ -65,7 +65,7 @@ public sealed partial class Overview : IDisposable
         var from = Uri.EscapeDataString(ActivityFilters.Iso(new DateTimeOffset(now.UtcTicks / TimeSpan.TicksPerHour * TimeSpan.TicksPerHour, TimeSpan.Zero).AddHours(-24)));
         var overview = Gateway.GetAsync<OverviewView>("/api/overview", cancellationToken);
         var trend = Gateway.GetAsync<FindingsTrend>($"/api/governance/findings/trend?from={from}&bucket=1h&top=5", cancellationToken);
-        var releases = Gateway.GetAsync<List<ReleaseSummary>>("/api/releases?limit=200", cancellationToken);
+        var releases = Gateway.GetAsync<List<OverviewRelease>>("/api/releases?limit=200", cancellationToken);
         try
         {
             var view = await overview;
@@ -120,23 +120,23 @@ public sealed partial class Overview : IDisposable
         }
     }
 
-    internal static IReadOnlyList<BarItem> BySeverity(SignalSummary summary) =>
+    internal static IReadOnlyList<BarItem> BySeverity(OverviewSignals summary) =>
         Ordered(summary.BySeverity, Severities)
             .Select(e => new BarItem(Capital(e.Key), e.Value, $"/signals?severity={Uri.EscapeDataString(e.Key)}&view=all", Tone(e.Key)))
             .ToList();
 
-    internal static IReadOnlyList<BarItem> BySource(SignalSummary summary) =>
+    internal static IReadOnlyList<BarItem> BySource(OverviewSignals summary) =>
         Ordered(summary.BySource, Sources.Select(s => s.Key).ToList())
             .Select(e => new BarItem(Sources.FirstOrDefault(s => s.Key == e.Key).Label ?? e.Key, e.Value,
                 $"/signals?source={Uri.EscapeDataString(e.Key)}&view=all"))
             .ToList();
 
-    internal static IReadOnlyList<BarItem> ByEnvironment(SignalSummary summary) =>
+    internal static IReadOnlyList<BarItem> ByEnvironment(OverviewSignals summary) =>
         summary.ByEnvironment.OrderByDescending(e => e.Value).ThenBy(e => e.Key, StringComparer.Ordinal)
             .Select(e => new BarItem(e.Key, e.Value, $"/signals?environment={Uri.EscapeDataString(e.Key)}&view=all", "info"))
             .ToList();
 
-    private static IReadOnlyList<BarItem> ByKind(PostureView posture) =>
+    private static IReadOnlyList<BarItem> ByKind(OverviewPosture posture) =>
         posture.ByKind.OrderByDescending(e => e.Value)
             .Select(e => new BarItem(Capital(e.Key), e.Value, $"/landing-zone/findings?status=open&kind={Uri.EscapeDataString(e.Key)}", "high"))
             .ToList();
@@ -148,18 +148,18 @@ public sealed partial class Overview : IDisposable
             .ToList();
 
     /// <summary>The services with the most recent releases first, at most <see cref="MaxServices"/>: the board has them all.</summary>
-    private static IEnumerable<IGrouping<string, ReadinessView>> RecentServices(IReadOnlyList<ReadinessView> readiness) =>
+    private static IEnumerable<IGrouping<string, OverviewReadiness>> RecentServices(IReadOnlyList<OverviewReadiness> readiness) =>
         readiness.GroupBy(r => r.Service, StringComparer.Ordinal)
             .OrderByDescending(g => g.Max(r => r.Release.RegisteredAt)).ThenBy(g => g.Key, StringComparer.Ordinal)
             .Take(MaxServices);
 
-    private static IReadOnlyList<BarItem> ByVerdict(IReadOnlyList<ReadinessView> readiness) =>
+    private static IReadOnlyList<BarItem> ByVerdict(IReadOnlyList<OverviewReadiness> readiness) =>
         readiness.GroupBy(r => r.LatestVerdict?.Decision ?? "", StringComparer.Ordinal)
             .OrderBy(g => VerdictRank(g.Key))
             .Select(g => new BarItem(VerdictLabel(g.Key), g.Count(), "/releases", VerdictTone(g.Key)))
             .ToList();
 
-    internal static (IReadOnlyList<DateTimeOffset> Buckets, IReadOnlyList<ChartSeries> Series) ActivityChart(ActivityCounts counts)
+    internal static (IReadOnlyList<DateTimeOffset> Buckets, IReadOnlyList<ChartSeries> Series) ActivityChart(OverviewActivityCounts counts)
     {
         var step = counts.Bucket > TimeSpan.Zero ? counts.Bucket : TimeSpan.FromHours(1);
         var first = new DateTimeOffset(counts.From.UtcTicks / step.Ticks * step.Ticks, TimeSpan.Zero);
@@ -270,4 +270,4 @@ public sealed partial class Overview : IDisposable
 /// <summary>Everything the overview shows, as read at <see cref="LoadedAt"/>.</summary>
 public sealed record OverviewSnapshot(
     OverviewView Overview, FindingsTrend? Trend, string TrendStatus, string? TrendDetail,
-    IReadOnlyList<ReleaseSummary> Releases, string? ReleasesProblem, DateTimeOffset LoadedAt);
+    IReadOnlyList<OverviewRelease> Releases, string? ReleasesProblem, DateTimeOffset LoadedAt);

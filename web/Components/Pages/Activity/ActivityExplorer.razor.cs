@@ -10,7 +10,7 @@ namespace ControlTower.Web.Components.Pages.Activity;
 /// the normalised fields and the raw event (<c>?event=provider/id</c>, so it can be shared too), and exports of the
 /// current view. The first page follows new events live unless paused; an older page stays still.
 /// </summary>
-public sealed partial class Activity : IDisposable
+public sealed partial class ActivityExplorer : IDisposable
 {
     public const int PageSize = 50;
 
