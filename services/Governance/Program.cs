@@ -19,6 +19,7 @@ app.MapAzureApi();
 app.MapInventoryApi();
 app.MapDriftApi();
 app.MapPostureApi();
+app.MapFindingsTrendApi();
 app.MapBaselineApi();
 app.MapSuppressionsApi();
 app.MapOpenApiDocument("/api/governance");
