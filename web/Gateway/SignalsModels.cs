@@ -90,6 +90,8 @@ public static class SignalText
         "assigned" => $"assigned {entry.From ?? "nobody"} → {entry.To ?? "nobody"}",
         "grouped" => entry.From is null ? $"grouped into incident {entry.To}" : $"moved from incident {entry.From} to {entry.To}" + (entry.Text is null ? "" : $" ({entry.Text})"),
         "note" => entry.Text ?? "",
+        "created" => $"created as {entry.To ?? "new"}" + (entry.Text is { Length: > 0 } created ? $": {created}" : ""),
+        "occurred" => entry.Text ?? "occurred again",
         "condition" => $"source condition {entry.From} → {entry.To}",
         _ => string.Join(" ", new[] { entry.Type, entry.From is null ? null : $"from {entry.From}", entry.To is null ? null : $"to {entry.To}", entry.Text }
             .Where(p => p is not null)),
