@@ -44,7 +44,8 @@ public sealed class SignalsPageTests : PortalTestContext
     private IRenderedComponent<SignalDetailPage> RenderDetail(params string[] scopes)
     {
         Scopes = scopes;
-        gateway.Answer("/api/signals/11", _ => Json(new SignalDetail(Signal(11), null,
+        var details = JsonDocument.Parse("""{"controlId":"AWS-GR_CLOUDTRAIL_CHANGE_PROHIBITED","detectedAt":"2026-11-29T09:30:00+00:00"}""").RootElement;
+        gateway.Answer("/api/signals/11", _ => Json(new SignalDetail(Signal(11), details,
             [new TimelineEntry(1, Seen, "system", "occurred", null, null, "first seen")]), "\"1\""));
         return Render<SignalDetailPage>(p => p.Add(c => c.Id, 11));
     }
@@ -72,6 +73,8 @@ public sealed class SignalsPageTests : PortalTestContext
         Assert.NotNull(detail.Find("a[href='/landing-zone/accounts/555566667777']"));
         Assert.NotNull(detail.Find("a[href='/activity?account=555566667777']"));
         Assert.NotNull(detail.Find("a[href='/incidents/7']"));
+        // The evidence reads as the source wrote it.
+        Assert.Contains("\"detectedAt\": \"2026-11-29T09:30:00+00:00\"", detail.Find("pre.raw").TextContent);
     }
 
     [Fact]

@@ -156,5 +156,6 @@ public sealed partial class SignalDetailPage
 
     private static string Pretty(JsonElement json) => JsonSerializer.Serialize(json, PrettyJson);
 
-    private static readonly JsonSerializerOptions PrettyJson = new() { WriteIndented = true };
+    // Shown as text (Blazor encodes it for HTML), so nothing needs \u escapes here.
+    private static readonly JsonSerializerOptions PrettyJson = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }
