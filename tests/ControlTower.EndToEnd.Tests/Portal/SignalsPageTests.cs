@@ -137,15 +137,17 @@ public sealed class SignalsPageTests(SystemFixture system, PortalBrowser browser
     }
 
     [Fact]
-    public async Task AViewerSeesSignalsButNoActionButtonsOrCheckboxes()
+    public async Task AViewerFindsTheirTeamsSignalButNoActionButtonsOrCheckboxes()
     {
         var tag = Guid.NewGuid().ToString("N")[..10];
         var trail = $"aws-controltower-BaselineCloudTrail-{tag}";
         await StopTrailAsync(trail);
-        var page = await browser.SignInAsync(system.Portal, "Viewer", "vera", $"/signals?q={tag}&severity=critical");
+        // The account's owner, as a Viewer, finds it under "My team": the team of the accounts they own.
+        var page = await browser.SignInAsync(system.Portal, "Viewer", "payments-lead@example.com", $"/signals?view=team&q={tag}&severity=critical");
 
         var row = Row(page, trail);
         await row.WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
+        Assert.Equal("page", await page.Locator("a[data-view=team]").GetAttributeAsync("aria-current"));
         Assert.Equal(0, await page.Locator("input[type=checkbox]").CountAsync());
         Assert.Equal(0, await page.Locator("section.bulk").CountAsync());
         Assert.Equal(0, await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Preview" }).CountAsync());
