@@ -160,6 +160,22 @@ public sealed class SignalsPageTests : PortalTestContext
     }
 
     [Fact]
+    public void ANewSignalAppearsByItselfAndTheSelectionStays()
+    {
+        var queue = RenderQueue("/signals", Operator);
+        queue.WaitForAssertion(() => Assert.Equal(2, queue.FindAll("tbody tr").Count));
+        queue.Find("tr[data-signal-id='11'] input[type=checkbox]").Change(true);
+
+        gateway.Answer("/api/signals?", _ => Json(new SignalPage([Signal(13), Signal(12), Signal(11)], null)));
+
+        queue.WaitForAssertion(() => Assert.Equal(3, queue.FindAll("tbody tr").Count), TimeSpan.FromSeconds(10));
+        Assert.Equal("13", queue.Find("tbody tr").GetAttribute("data-signal-id"));
+        Assert.True(queue.Find("tr[data-signal-id='11'] input[type=checkbox]").HasAttribute("checked"));
+        Assert.False(queue.Find("tr[data-signal-id='13'] input[type=checkbox]").HasAttribute("checked"));
+        Assert.Contains("the 1 selected", queue.Find("section.bulk").TextContent);
+    }
+
+    [Fact]
     public void AConflictSaysSoAndShowsTheLatestVersionWithWhatChanged()
     {
         var detail = RenderDetail(Operator);
