@@ -216,6 +216,25 @@ public sealed class SignalsPageTests : PortalTestContext
         Assert.Equal(2, operatorView.FindAll("tbody input[type=checkbox]").Count);
     }
 
+    [Fact]
+    public void SplittingOffASignalSendsItWithTheIncidentsETagAndOpensTheNewIncident()
+    {
+        var incident = new IncidentSummary(7, "account=555566667777", "trail stopped", "open", null, 2, 2, Seen, Seen, "\"4\"", Seen, Seen);
+        gateway.Answer("/api/incidents/7", _ => Json(new IncidentDetail(incident, [Signal(11), Signal(12)], []), "\"4\""));
+        gateway.Answer("/api/incidents/7/split", _ => Json(incident with { Id = 9, Title = "the second trail", Signals = 1, OpenSignals = 1 }, "\"1\""));
+        Scopes = Operator;
+        var page = Render<IncidentPage>(p => p.Add(c => c.Id, 7));
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("tbody input[type=checkbox]").Count));
+
+        page.Find("tr[data-signal-id='12'] input[type=checkbox]").Change(true);
+        page.Find("[data-action=split]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("http://localhost/incidents/9", Services.GetRequiredService<NavigationManager>().Uri));
+        var body = JsonDocument.Parse(gateway.Bodies["/api/incidents/7/split"]).RootElement;
+        Assert.Equal([12L], body.GetProperty("signalIds").EnumerateArray().Select(i => i.GetInt64()));
+        Assert.Equal("\"4\"", gateway.IfMatch["/api/incidents/7/split"]);
+    }
+
     private static HttpResponseMessage Json<T>(T value, string? etag = null)
     {
         var response = new HttpResponseMessage(HttpStatusCode.OK)
