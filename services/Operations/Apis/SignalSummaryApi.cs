@@ -34,10 +34,15 @@ public static class SignalSummaryApi
             OldestOpenSince: groups.Count == 0 ? null : groups.Min(g => g.Oldest),
             BySeverity: By(k => k.Severity.ToString().ToLowerInvariant()),
             BySource: By(k => SourceOf(k.Kind, k.Provider)),
-            ByEnvironment: By(k => k.Environment ?? "unassigned"),
+            ByEnvironment: By(k => k.Environment ?? Unassigned),
             ByStatus: By(k => SignalStateMachine.Name(k.Status)),
             ByKind: By(k => k.Kind));
     }
+
+    public const string Unassigned = "unassigned";
+
+    /// <summary>Every value <see cref="SourceOf"/> gives, which the signal list's <c>source</c> filter takes.</summary>
+    public static readonly string[] Sources = ["aws", "azure", "pipelines", "platform", "unknown"];
 
     /// <summary>Where a signal comes from, as the overview counts it: the cloud, the release pipelines, or the platform itself.</summary>
     public static string SourceOf(string kind, string? provider) => kind switch

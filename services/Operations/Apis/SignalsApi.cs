@@ -18,7 +18,7 @@ public static class SignalsApi
     {
         var api = app.MapGroup("/api/signals").WithTags("Signals");
         api.MapGet("/", ListSignals).WithName("ListSignals")
-            .WithSummary("Signals, newest first, filtered by status, condition, severity, kind, owner, team, account or mine; keyset pages");
+            .WithSummary("Signals, newest first, filtered by status, condition, severity, kind, source, environment, owner, team, account, free text (q), mine or myTeam; keyset pages");
         api.MapGet("/{id:long}", GetSignal).WithName("GetSignal").WithSummary("One signal with its timeline; the ETag header is what If-Match needs");
         foreach (var action in Enum.GetValues<TriageAction>())
         {
@@ -44,13 +44,14 @@ public static class SignalsApi
         {
             Status = query.Status, Condition = query.Condition, Severity = query.Severity, Kind = query.Kind, Owner = query.Owner,
             Team = query.Team, Account = query.Account, Mine = TriageProblems.Flag(query.Mine, "mine", problems),
+            MyTeam = TriageProblems.Flag(query.MyTeam, "myTeam", problems), Source = query.Source, Environment = query.Environment, Q = query.Q,
             Incident = TriageProblems.Number(query.Incident, "incident", problems), DedupKey = query.DedupKey,
         };
         if (problems.Count > 0)
         {
             return TypedResults.ValidationProblem(problems);
         }
-        var (signals, errors) = filter.Apply(db.Signals.AsNoTracking(), context.AuthenticatedSource());
+        var (signals, errors) = filter.Apply(db.Signals.AsNoTracking(), context.AuthenticatedSource(), db.DirectoryAccounts.AsNoTracking());
         if (errors is not null)
         {
             return TypedResults.ValidationProblem(errors);
@@ -177,7 +178,7 @@ public static class SignalsApi
             return invalid;
         }
         var caller = Caller.From(context);
-        var (query, errors) = request.Filter.Apply(db.Signals.AsNoTracking(), caller.Actor, "filter.");
+        var (query, errors) = request.Filter.Apply(db.Signals.AsNoTracking(), caller.Actor, db.DirectoryAccounts.AsNoTracking(), "filter.");
         if (errors is not null)
         {
             return TypedResults.ValidationProblem(errors);
@@ -263,7 +264,8 @@ public static class SignalsApi
 
 public sealed record SignalQuery(
     string? Status, string? Condition, string? Severity, string? Kind, string? Owner, string? Team, string? Account, string? Mine,
-    string? Incident, string? DedupKey, string? Limit, string? After);
+    string? Incident, string? DedupKey, string? Limit, string? After, string? MyTeam = null, string? Source = null, string? Environment = null,
+    string? Q = null);
 
 /// <summary>Which signals: each field a comma-separated list where it makes sense; all given fields must hold.</summary>
 public sealed record SignalFilter
@@ -278,12 +280,31 @@ public sealed record SignalFilter
 
     /// <summary>Only those owned by the caller.</summary>
     public bool? Mine { get; init; }
+
+    /// <summary>
+    /// Only those of the caller's teams: the teams of the directory's accounts the caller owns, and of the signals assigned to
+    /// the caller.
+    /// </summary>
+    public bool? MyTeam { get; init; }
+
+    /// <summary>Where signals come from, as the overview counts them: aws, azure, pipelines, platform or unknown.</summary>
+    public string? Source { get; init; }
+
+    /// <summary>Environments; <c>unassigned</c> matches signals without one (as the overview counts them).</summary>
+    public string? Environment { get; init; }
+
+    /// <summary>Free text, matched case-insensitively in the title, summary, resource, account, dedup key, owner and team.</summary>
+    public string? Q { get; init; }
     public long? Incident { get; init; }
     public string? DedupKey { get; init; }
     public IReadOnlyList<long>? Ids { get; init; }
 
-    public (IQueryable<SignalRecord> Query, Dictionary<string, string[]>? Errors) Apply(IQueryable<SignalRecord> query, string? caller, string prefix = "")
+    public const int MaxTextLength = 200;
+
+    public (IQueryable<SignalRecord> Query, Dictionary<string, string[]>? Errors) Apply(IQueryable<SignalRecord> query, string? caller,
+        IQueryable<DirectoryAccountRecord> directory, string prefix = "")
     {
+        var all = query;
         var errors = new Dictionary<string, string[]>();
         if (Parse(Status, SignalsJson.ParseStatus, prefix + "status", "new, acknowledged, snoozed, suppressed, resolved, closed", errors) is { } statuses)
         {
@@ -324,6 +345,48 @@ public sealed record SignalFilter
                 errors[prefix + "mine"] = ["The gateway named no caller, so 'mine' means nothing."];
             }
             query = query.Where(s => s.Owner == caller);
+        }
+        if (MyTeam == true)
+        {
+            if (caller is null)
+            {
+                errors[prefix + "myTeam"] = ["The gateway named no caller, so 'myTeam' means nothing."];
+            }
+            var ownedTeams = directory.Where(d => d.Owner == caller && d.Team != null).Select(d => d.Team!);
+            var assignedTeams = all.Where(s => s.Owner == caller && s.Team != null).Select(s => s.Team!);
+            query = query.Where(s => s.Team != null && (ownedTeams.Contains(s.Team) || assignedTeams.Contains(s.Team)));
+        }
+        if (Split(Source) is { } sources)
+        {
+            if (sources.FirstOrDefault(x => !SignalSummaryApi.Sources.Contains(x)) is { } unknown)
+            {
+                errors[prefix + "source"] = [$"'{unknown}' is not a source; sources are {string.Join(", ", SignalSummaryApi.Sources)}."];
+            }
+            var providers = sources.Where(x => x is not ("pipelines" or "platform" or "unknown")).ToList();
+            var pipelines = sources.Contains("pipelines");
+            var platform = sources.Contains("platform");
+            var unknownSource = sources.Contains("unknown");
+            query = query.Where(s => (pipelines && s.Kind == SignalKinds.Release) || (platform && s.Kind == SignalKinds.DeadLetter)
+                || (s.Kind != SignalKinds.Release && s.Kind != SignalKinds.DeadLetter
+                    && ((s.Provider != null && providers.Contains(s.Provider)) || (unknownSource && s.Provider == null))));
+        }
+        if (Split(Environment) is { } environments)
+        {
+            var unassigned = environments.Contains(SignalSummaryApi.Unassigned);
+            query = query.Where(s => (s.Environment != null && environments.Contains(s.Environment)) || (unassigned && s.Environment == null));
+        }
+        if (!string.IsNullOrWhiteSpace(Q))
+        {
+            if (Q.Length > MaxTextLength)
+            {
+                errors[prefix + "q"] = [$"At most {MaxTextLength} characters."];
+            }
+            var pattern = "%" + Q.Trim().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal)
+                .Replace("_", "\\_", StringComparison.Ordinal) + "%";
+            query = query.Where(s => EF.Functions.ILike(s.Title, pattern) || (s.Summary != null && EF.Functions.ILike(s.Summary, pattern))
+                || (s.Resource != null && EF.Functions.ILike(s.Resource, pattern)) || (s.Account != null && EF.Functions.ILike(s.Account, pattern))
+                || EF.Functions.ILike(s.DedupKey, pattern) || (s.Owner != null && EF.Functions.ILike(s.Owner, pattern))
+                || (s.Team != null && EF.Functions.ILike(s.Team, pattern)));
         }
         if (Incident is { } incident)
         {
