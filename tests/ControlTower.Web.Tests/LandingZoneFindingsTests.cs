@@ -56,7 +56,7 @@ public sealed class LandingZoneFindingsTests : PortalTestContext
             "application/json");
         page.FindAll("tr[data-finding]").Single(r => r.TextContent.Contains("GOV.S3.2")).QuerySelector("button")!.Click();
         page.Find(".suppress-form textarea").Change("bucket is public on purpose: static site");
-        page.Find(".suppress-form input[type=datetime-local]").Change("2026-12-06T10:00");
+        page.Find(".suppress-form input[type=datetime-local]").Input("2026-12-06T10:00");
         page.Find(".suppress-form form").Submit();
 
         page.WaitForAssertion(() => Assert.Contains("Suppressed GOV.S3.2", page.Find("p.notice").TextContent));

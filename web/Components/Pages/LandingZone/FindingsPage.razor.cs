@@ -1,3 +1,4 @@
+using System.Globalization;
 using ControlTower.Web.Components.Shared;
 using ControlTower.Web.Gateway;
 using Microsoft.AspNetCore.Components;
@@ -126,6 +127,16 @@ public sealed partial class FindingsPage : IDisposable
             Subject = finding.Subject,
             ExpiresAt = DateTime.UtcNow.AddDays(7).Date.AddHours(DateTime.UtcNow.Hour),
         };
+    }
+
+    /// <summary>The expiry as the browser's date-time field gives it (local to the field, read as UTC), on every keystroke.</summary>
+    private void SetExpiry(ChangeEventArgs e)
+    {
+        if (draft is not null && DateTime.TryParseExact(e.Value as string, ["yyyy-MM-ddTHH:mm", "yyyy-MM-ddTHH:mm:ss", "yyyy-MM-ddTHH:mm:ss.fff"],
+            CultureInfo.InvariantCulture, DateTimeStyles.None, out var expires))
+        {
+            draft.ExpiresAt = expires;
+        }
     }
 
     private async Task SuppressAsync()
