@@ -141,4 +141,28 @@ public sealed class PolicySimulatorTests : PortalTestContext
         Assert.Contains("payments-dev (666677778888)", table.TextContent);
         Assert.Contains("Deny (explicit) by region-lock at ou-wkl", table.TextContent);
     }
+    [Fact]
+    public void ANewPolicyForATargetIsPreviewedWithTheTargetAndNoPolicyId()
+    {
+        gateway.Answer("/api/governance/scp/impact", new ScpImpact([], [], 2));
+        Navigation.NavigateTo("/policy-simulator?action=s3:GetObject");
+        var page = Render<PolicySimulatorPage>();
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("form.impact option").Count));
+
+        page.FindAll("form.impact input[type=radio]")[1].Change(true);
+        Assert.Contains("\"Sid\": \"DenySomething\"", page.Find("form.impact textarea").GetAttribute("value"));
+        // Root, three OUs and the two member accounts: the management account is not restricted by SCPs.
+        Assert.Equal(["", "r-ab12", "ou-wkl", "ou-prd", "ou-sbx", LandingZoneSamples.Prod, LandingZoneSamples.Dev],
+            page.FindAll("form.impact select option").Select(o => o.GetAttribute("value")).ToArray());
+        page.Find("form.impact select").Change("ou-prd");
+        page.Find("form.impact textarea").Change(LandingZoneSamples.DenyLeave);
+        page.Find("form.impact").Submit();
+
+        page.WaitForAssertion(() => Assert.Contains("If this new policy were attached to OU Prod, for s3:GetObject: 2 accounts checked", page.Find("[data-testid=impact] h3").TextContent));
+        Assert.Contains("No account's decision would change.", page.Find("[data-testid=impact]").TextContent);
+        var sent = JsonDocument.Parse(gateway.Requests.Last().Body!).RootElement;
+        Assert.Equal("ou-prd", sent.GetProperty("targetId").GetString());
+        Assert.False(sent.TryGetProperty("policyId", out _));
+        Assert.Equal(LandingZoneSamples.DenyLeave, sent.GetProperty("document").GetString());
+    }
 }

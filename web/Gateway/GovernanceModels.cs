@@ -99,8 +99,11 @@ public sealed record ScpDecision(string Outcome, string Reason, string? TargetId
     };
 }
 
-/// <summary>POST /api/governance/scp/impact: which accounts lose or gain the action if <see cref="PolicyId"/> read as <see cref="Document"/>.</summary>
-public sealed record ScpImpactRequest(string PolicyId, string Document, string Action, string Resource, Dictionary<string, string[]>? Context);
+/// <summary>
+/// POST /api/governance/scp/impact: which accounts lose or gain the action if <see cref="PolicyId"/> read as <see cref="Document"/>,
+/// or, without a policy, if <see cref="Document"/> were attached to <see cref="TargetId"/> as a new policy.
+/// </summary>
+public sealed record ScpImpactRequest(string? PolicyId, string Document, string Action, string Resource, Dictionary<string, string[]>? Context, string? TargetId = null);
 
 public sealed record ScpImpact(IReadOnlyList<ScpImpactAccount> Lose, IReadOnlyList<ScpImpactAccount> Gain, int AccountsChecked);
 

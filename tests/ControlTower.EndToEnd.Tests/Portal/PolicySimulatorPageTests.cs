@@ -71,6 +71,19 @@ public sealed class PolicySimulatorPageTests(SystemFixture system, PortalBrowser
         var result = page.Locator("[data-testid=impact]");
         await Assertions.Expect(result).ToContainTextAsync("Would gain the action", new LocatorAssertionsToContainTextOptions { Timeout = 30_000 });
         await Assertions.Expect(result).ToContainTextAsync($"payments-prod ({PaymentsProd})");
+
+        // A new SCP denying the read, attached to the Prod OU: in an allowed region, only payments-prod would lose it.
+        await form.GetByLabel("Value", Exact).FillAsync("eu-west-1");
+        await impact.GetByLabel("a new SCP attached to a target").CheckAsync();
+        await impact.Locator("select").SelectOptionAsync("ou-ab12-prd00001");
+        await impact.Locator("textarea").FillAsync(
+            """{"Version":"2012-10-17","Statement":[{"Sid":"NoReads","Effect":"Deny","Action":"s3:GetObject","Resource":"*"}]}""");
+        await impact.GetByRole(AriaRole.Button, new LocatorGetByRoleOptions { Name = "Preview impact" }).ClickAsync();
+        await Assertions.Expect(result).ToContainTextAsync("If this new policy were attached to OU Prod", new LocatorAssertionsToContainTextOptions { Timeout = 30_000 });
+        var lose = result.Locator("table", new LocatorLocatorOptions { HasText = "Would lose the action" });
+        await Assertions.Expect(lose.Locator("tbody tr")).ToHaveCountAsync(1);
+        await Assertions.Expect(lose).ToContainTextAsync($"payments-prod ({PaymentsProd})");
+        await Assertions.Expect(lose).ToContainTextAsync("Deny (explicit) by new policy at ou-ab12-prd00001");
         await page.Context.CloseAsync();
     }
 }

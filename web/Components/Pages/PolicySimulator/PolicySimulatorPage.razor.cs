@@ -22,7 +22,9 @@ public sealed partial class PolicySimulatorPage
     private IReadOnlyList<ChainLevel> chain = [];
     private ScpDecision? decision;
     private string? impactPolicy;
-    private string? impactPolicyName;
+    private string? impactWhat;
+    private bool attachNew;
+    private string? impactTarget;
     private string? impactAction;
     private string impactDocument = "";
     private ScpImpact? impact;
@@ -132,9 +134,25 @@ public sealed partial class PolicySimulatorPage
         }
     }
 
+    private const string NewPolicyTemplate = """
+        {
+          "Version": "2012-10-17",
+          "Statement": [
+            { "Sid": "DenySomething", "Effect": "Deny", "Action": ["service:Action"], "Resource": "*" }
+          ]
+        }
+        """;
+
+    private void SetMode(bool attach)
+    {
+        attachNew = attach;
+        impact = null;
+        impactDocument = attach ? NewPolicyTemplate : Aws?.Policies.FirstOrDefault(p => p.Id == impactPolicy) is { } policy ? Pretty(policy.Document) : "";
+    }
+
     private async Task PreviewAsync()
     {
-        if (string.IsNullOrEmpty(impactPolicy))
+        if (attachNew ? string.IsNullOrEmpty(impactTarget) : string.IsNullOrEmpty(impactPolicy))
         {
             return;
         }
@@ -143,9 +161,12 @@ public sealed partial class PolicySimulatorPage
         {
             // The document goes as text: the engine parses it and names each fault (malformed JSON included).
             var inputs = new SimulatorInputs(account, action, resource, [.. context.Select(c => (c.Key, c.Value))]);
-            var request = new ScpImpactRequest(impactPolicy, impactDocument, action.Trim(), string.IsNullOrWhiteSpace(resource) ? "*" : resource.Trim(), inputs.ContextMap());
+            var request = new ScpImpactRequest(attachNew ? null : impactPolicy, impactDocument, action.Trim(),
+                string.IsNullOrWhiteSpace(resource) ? "*" : resource.Trim(), inputs.ContextMap(), attachNew ? impactTarget : null);
             impact = (await Gateway.SendAsync<ScpImpact>(HttpMethod.Post, "/api/governance/scp/impact", request, null, CancellationToken.None)).Value;
-            impactPolicyName = Aws?.Policies.FirstOrDefault(p => p.Id == impactPolicy)?.Name ?? impactPolicy;
+            impactWhat = attachNew
+                ? $"If this new policy were attached to {(Aws is { } aws ? TargetName(aws, impactTarget!) : impactTarget)}"
+                : $"If {Aws?.Policies.FirstOrDefault(p => p.Id == impactPolicy)?.Name ?? impactPolicy} read so";
             impactAction = action.Trim();
             problem = null;
         }
