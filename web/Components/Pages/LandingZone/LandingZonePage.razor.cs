@@ -16,6 +16,7 @@ public sealed partial class LandingZonePage
     private GatewayProblem? problem;
     private LiveRefresh? live;
     private DateTimeOffset? loadedAt;
+    private int refreshes;
 
     [Inject]
     private GatewayClient Gateway { get; set; } = default!;
@@ -46,7 +47,11 @@ public sealed partial class LandingZonePage
     {
         try
         {
-            baseline ??= await Gateway.GetAsync<BaselineDocument>("/api/governance/baseline", cancellationToken);
+            // The baseline changes rarely: read again every 15th refresh (30 s), so a new version shows without a reload.
+            if (baseline is null || ++refreshes % 15 == 0)
+            {
+                baseline = await Gateway.GetAsync<BaselineDocument>("/api/governance/baseline", cancellationToken);
+            }
             var organization = Gateway.GetAsync<ObservedOrganization>("/api/governance/organization", cancellationToken);
             var observedAzure = Gateway.GetAsync<ObservedAzure>("/api/governance/azure", cancellationToken);
             var findings = Gateway.GetAsync<List<GovernanceFinding>>("/api/governance/findings?status=open", cancellationToken);
