@@ -23,7 +23,7 @@ public static class ScpApi
             .ProducesValidationProblem();
         api.MapPost("/impact", (Delegate)Impact)
             .WithName("PreviewScpImpact")
-            .WithSummary("Which accounts of the baseline's organisation would lose or gain this action if this policy read so?")
+            .WithSummary("Which accounts of the baseline's organisation would lose or gain this action if this policy read so, or if this new policy were attached to this target?")
             .Accepts<ScpImpactRequest>("application/json")
             .Produces<ScpImpactView>()
             .ProducesValidationProblem();
@@ -46,20 +46,40 @@ public static class ScpApi
         {
             errors["action"] = ["the action to decide, as service:Action"];
         }
-        if (aws.Policies.All(p => p.Id != request.PolicyId))
+        // Without a policyId, the document is a new policy attached to targetId.
+        var attach = request.PolicyId is null && request.TargetId is not null;
+        if (attach)
         {
-            errors["policyId"] = [$"'{request.PolicyId}' is not a policy of the baseline; it has {string.Join(", ", aws.Policies.Select(p => p.Id))}"];
+            CheckTarget(aws, request.TargetId!, errors);
         }
-        var replacement = ReadPolicy(request.Document, request.PolicyId ?? "p-new", request.PolicyId ?? "new", "document", errors);
+        else if (aws.Policies.All(p => p.Id != request.PolicyId))
+        {
+            errors["policyId"] = [$"'{request.PolicyId}' is not a policy of the baseline; it has {string.Join(", ", aws.Policies.Select(p => p.Id))} (or give targetId instead, to attach a new policy there)"];
+        }
+        var replacement = ReadPolicy(request.Document, request.PolicyId ?? "p-new", request.PolicyId ?? "new policy", "document", errors);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "The request or its policy is not valid");
         }
         var scpRequest = new ScpRequest(request.Action!, request.Resource ?? "*",
             request.Context?.Select(c => KeyValuePair.Create(c.Key, (IReadOnlyList<string>)c.Value)));
-        var impact = ImpactPreview.Preview(aws, request.PolicyId!, replacement!, scpRequest);
+        var impact = attach
+            ? ImpactPreview.PreviewAttached(aws, request.TargetId!, replacement!, scpRequest)
+            : ImpactPreview.Preview(aws, request.PolicyId!, replacement!, scpRequest);
         return TypedResults.Ok(new ScpImpactView(
             [.. impact.Lose.Select(ScpImpactAccount.From)], [.. impact.Gain.Select(ScpImpactAccount.From)], impact.AccountsChecked));
+    }
+
+    private static void CheckTarget(AwsBaseline aws, string target, Dictionary<string, string[]> errors)
+    {
+        if (target != aws.RootId && aws.OrganizationalUnits.All(o => o.Id != target) && aws.Accounts.All(a => a.Id != target))
+        {
+            errors["targetId"] = [$"'{target}' is not the root, an OU or an account of the baseline"];
+        }
+        else if (ImpactPreview.AttachedTo(aws, target) >= ScpPolicy.MaxAttachedPerTarget)
+        {
+            errors["targetId"] = [$"{target} already has {ImpactPreview.AttachedTo(aws, target)} SCPs (FullAWSAccess included); AWS allows at most {ScpPolicy.MaxAttachedPerTarget}"];
+        }
     }
 
     public static async Task<IResult> Evaluate(HttpContext context)
@@ -163,7 +183,9 @@ public sealed record ScpDecisionView(string Outcome, string Reason, string? Targ
         d.Reason, d.TargetId, d.PolicyId, d.PolicyName, d.StatementIndex, d.StatementSid);
 }
 
-public sealed record ScpImpactRequest(string? PolicyId, JsonElement Document, string? Action, string? Resource, Dictionary<string, string[]>? Context);
+/// <summary>A changed document for the baseline's <see cref="PolicyId"/>, or, without one, a new policy attached to <see cref="TargetId"/>.</summary>
+public sealed record ScpImpactRequest(string? PolicyId, JsonElement Document, string? Action, string? Resource, Dictionary<string, string[]>? Context,
+    string? TargetId = null);
 
 public sealed record ScpImpactAccount(string AccountId, string Name, ScpDecisionView Before, ScpDecisionView After)
 {

@@ -16,10 +16,22 @@ public sealed record Impact(IReadOnlyList<AccountImpact> Lose, IReadOnlyList<Acc
 /// </summary>
 public static class ImpactPreview
 {
-    public static Impact Preview(AwsBaseline baseline, string policyId, ScpPolicy replacement, ScpRequest request)
+    public static Impact Preview(AwsBaseline baseline, string policyId, ScpPolicy replacement, ScpRequest request) =>
+        Compare(baseline, Levels(baseline, null), Levels(baseline, (policyId, replacement)), request);
+
+    /// <summary>The same question for a new policy attached to <paramref name="targetId"/> (the root, an OU or an account) besides what it has.</summary>
+    public static Impact PreviewAttached(AwsBaseline baseline, string targetId, ScpPolicy added, ScpRequest request)
     {
-        var before = Levels(baseline, null);
-        var after = Levels(baseline, (policyId, replacement));
+        var after = Levels(baseline, null);
+        after[targetId] = new ScpLevel(targetId, [.. after.TryGetValue(targetId, out var level) ? level.Policies : [ScpPolicy.FullAwsAccess], added]);
+        return Compare(baseline, Levels(baseline, null), after, request);
+    }
+
+    /// <summary>How many SCPs <paramref name="targetId"/> has in the baseline, FullAWSAccess included.</summary>
+    public static int AttachedTo(AwsBaseline baseline, string targetId) => 1 + baseline.Policies.Count(p => p.Targets.Contains(targetId, StringComparer.Ordinal));
+
+    private static Impact Compare(AwsBaseline baseline, Dictionary<string, ScpLevel> before, Dictionary<string, ScpLevel> after, ScpRequest request)
+    {
         var lose = new List<AccountImpact>();
         var gain = new List<AccountImpact>();
         var checkedAccounts = 0;
