@@ -1,4 +1,5 @@
 using ControlTower.Web.Components;
+using ControlTower.Web.Exports;
 using ControlTower.Web.Extensions;
 using ControlTower.Web.Session;
 
@@ -17,6 +18,7 @@ app.UseAuthorization();
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapPortalSession();
+app.MapAuditExport();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();
