@@ -34,12 +34,12 @@ public sealed class AdminVisibilityTests : PortalTestContext
          "yaml":"version: 1\n","files":{},"changes":[]}
         """;
 
-    private readonly FakeGateway gateway = new();
+    private readonly AdminFakeGateway gateway = new();
 
     public AdminVisibilityTests()
     {
         Services.AddSingleton(gateway);
-        Services.AddScoped(sp => new GatewayClient(new HttpClient(sp.GetRequiredService<FakeGateway>()) { BaseAddress = GatewayClient.BaseAddress },
+        Services.AddScoped(sp => new GatewayClient(new HttpClient(sp.GetRequiredService<AdminFakeGateway>()) { BaseAddress = GatewayClient.BaseAddress },
             sp.GetRequiredService<PortalUser>()));
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         gateway.Answer("/api/governance/baseline", BaselineJson);
@@ -124,29 +124,30 @@ public sealed class AdminVisibilityTests : PortalTestContext
     }
 
     private void Navigate(string uri) => Services.GetRequiredService<NavigationManager>().NavigateTo(uri);
+}
 
-    /// <summary>The gateway as the pages see it: a canned JSON answer per path, every request recorded.</summary>
-    private sealed class FakeGateway : HttpMessageHandler
+/// <summary>The gateway as the admin pages see it: a canned JSON answer per path (or per method and path), every request recorded.</summary>
+internal sealed class AdminFakeGateway : HttpMessageHandler
+{
+    private readonly Dictionary<string, string> answers = new(StringComparer.Ordinal);
+
+    public List<string> Requests { get; } = [];
+
+    public List<string> Queries { get; } = [];
+
+    /// <summary>Answers <paramref name="path"/>, or with "POST /path" only that method.</summary>
+    public void Answer(string path, string json) => answers[path] = json;
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        private readonly Dictionary<string, string> answers = new(StringComparer.Ordinal);
-
-        public List<string> Requests { get; } = [];
-
-        public List<string> Queries { get; } = [];
-
-        public void Answer(string path, string json) => answers[path] = json;
-
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        var path = request.RequestUri!.AbsolutePath;
+        lock (Requests)
         {
-            var path = request.RequestUri!.AbsolutePath;
-            lock (Requests)
-            {
-                Requests.Add(path);
-                Queries.Add(request.RequestUri.PathAndQuery);
-            }
-            return Task.FromResult(answers.TryGetValue(path, out var json)
-                ? new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(json, Encoding.UTF8, "application/json") }
-                : new HttpResponseMessage(HttpStatusCode.NotFound));
+            Requests.Add(path);
+            Queries.Add(request.Method.Method == "GET" ? request.RequestUri.PathAndQuery : $"{request.Method.Method} {request.RequestUri.PathAndQuery}");
         }
+        return Task.FromResult(answers.TryGetValue($"{request.Method.Method} {path}", out var json) || answers.TryGetValue(path, out json)
+            ? new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(json, Encoding.UTF8, "application/json") }
+            : new HttpResponseMessage(HttpStatusCode.NotFound));
     }
 }
