@@ -19,6 +19,7 @@ app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapPortalSession();
 app.MapActivityExport();
+app.MapAuditExport();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

@@ -122,7 +122,9 @@ public static class AuditApi
     }
 }
 
-public sealed record AuditQuery(string? Actor, string? Action, string? TargetType, string? Target, string? From, string? To, string? Limit, string? After)
+/// <param name="Result"><c>succeeded</c> (an answer below 400, or one of Operations' own changes) or <c>failed</c> (400 and above).</param>
+public sealed record AuditQuery(string? Actor, string? Action, string? TargetType, string? Target, string? From, string? To, string? Limit, string? After,
+    string? Result = null)
 {
     public (IQueryable<AuditEntryRecord> Query, Dictionary<string, string[]>? Errors) Apply(IQueryable<AuditEntryRecord> query)
     {
@@ -153,6 +155,20 @@ public sealed record AuditQuery(string? Actor, string? Action, string? TargetTyp
         if (!string.IsNullOrWhiteSpace(Target))
         {
             query = query.Where(a => a.TargetId == Target);
+        }
+        switch (Result?.Trim().ToLowerInvariant())
+        {
+            case null or "":
+                break;
+            case "succeeded":
+                query = query.Where(a => a.Status == null || a.Status < 400);
+                break;
+            case "failed":
+                query = query.Where(a => a.Status >= 400);
+                break;
+            default:
+                errors["result"] = ["result is 'succeeded' or 'failed'."];
+                break;
         }
         if (fromTime is { } from && toTime is { } to && to <= from)
         {
