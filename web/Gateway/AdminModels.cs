@@ -27,29 +27,7 @@ public sealed record ApiKeySecretView(ApiKeyView Key, string Secret, string? Sig
 // The landing-zone baseline (/api/governance/baseline).
 public sealed record BaselineView(int Version, string Hash, string Origin, string Source, DateTimeOffset RecordedAt, LandingZoneBaseline Baseline);
 
-public sealed record LandingZoneBaseline(int Version, AwsBaseline? Aws, AzureBaseline? Azure);
-
-public sealed record AwsBaseline(
-    string OrganizationId, string RootId, string ManagementAccount, IReadOnlyList<string> TrustedAccess,
-    IReadOnlyList<BaselineOu> OrganizationalUnits, IReadOnlyList<BaselineAccount> Accounts, IReadOnlyList<BaselinePolicy> Policies);
-
-public sealed record BaselineOu(string Id, string Name, string ParentId, int Depth, bool Foundational, IReadOnlyList<string> Controls, Ownership? Ownership);
-
-public sealed record BaselineAccount(string Id, string Name, string Role, string ParentId, Ownership? Ownership);
-
-public sealed record BaselinePolicy(string Id, string Name, string Document, IReadOnlyList<string> Targets);
-
-public sealed record AzureBaseline(
-    string Tenant, IReadOnlyList<BaselineManagementGroup> ManagementGroups, IReadOnlyList<BaselineSubscription> Subscriptions,
-    IReadOnlyList<BaselinePolicyAssignment> PolicyAssignments);
-
-public sealed record BaselineManagementGroup(string Id, string Name, string? ParentId, IReadOnlyList<string> Controls, Ownership? Ownership);
-
-public sealed record BaselineSubscription(string Id, string Name, string ManagementGroup, Ownership? Ownership);
-
-public sealed record BaselinePolicyAssignment(string Name, string Scope, string Definition, string Effect);
-
-public sealed record Ownership(string? Owner, string? Team, string? Environment);
+// The baseline document itself is GovernanceModels.cs' LandingZoneBaseline, shared with the landing-zone pages.
 
 /// <param name="Kind">organization, trusted-access, ou, account, policy, policy-target, management-group, subscription, policy-assignment.</param>
 /// <param name="Change">added, removed or changed.</param>

@@ -8,7 +8,7 @@ public sealed record BaselineDocument(int Version, string Hash, string Source, D
 public sealed record LandingZoneBaseline(int Version, AwsLandingZone? Aws, AzureLandingZone? Azure);
 
 public sealed record AwsLandingZone(string OrganizationId, string RootId, string ManagementAccount, IReadOnlyList<BaselineOu> OrganizationalUnits,
-    IReadOnlyList<BaselineAccount> Accounts, IReadOnlyList<BaselinePolicy> Policies);
+    IReadOnlyList<BaselineAccount> Accounts, IReadOnlyList<BaselinePolicy> Policies, IReadOnlyList<string>? TrustedAccess = null);
 
 public sealed record BaselineOu(string Id, string Name, string ParentId, int Depth, bool Foundational, IReadOnlyList<string> Controls, BaselineOwnership? Ownership = null);
 

@@ -234,7 +234,7 @@ public sealed partial class Baseline : IDisposable
 
     private string? Current(string view) => SelectedView == view ? "page" : null;
 
-    private static string NameOf(AwsBaseline aws, string target) =>
+    private static string NameOf(AwsLandingZone aws, string target) =>
         target == aws.RootId ? $"Root ({target})"
         : aws.OrganizationalUnits.FirstOrDefault(o => o.Id == target) is { } ou ? $"{ou.Name} ({target})"
         : aws.Accounts.FirstOrDefault(a => a.Id == target) is { } account ? $"{account.Name} ({target})"
