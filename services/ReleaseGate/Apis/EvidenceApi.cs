@@ -296,6 +296,10 @@ public static class EvidenceApi
         Check(errors, "reason", Text(request.Reason, 2048), "reason is required, at most 2048 printable characters.");
         Check(errors, "requestedBy", Text(request.RequestedBy, 128), "requestedBy is required: who asks for the waiver.");
         Check(errors, "approvedBy", Text(request.ApprovedBy, 128), "approvedBy is required: who grants it.");
+        // A person grants a waiver in their own name: the gateway says who they are, so they cannot name someone else.
+        var person = context.CallerKind() == "user" ? context.AuthenticatedSource() : null;
+        Check(errors, "approvedBy", person is null || request.ApprovedBy is null || string.Equals(request.ApprovedBy, person, StringComparison.OrdinalIgnoreCase),
+            $"approvedBy must be you ({person}): a person grants a waiver in their own name.");
         // The evaluator would list such a waiver as not applying; refusing it here tells the pipeline at once.
         Check(errors, "approvedBy", request.ApprovedBy is null || !string.Equals(request.ApprovedBy, request.RequestedBy, StringComparison.OrdinalIgnoreCase),
             "the approver must not be the requester.");
