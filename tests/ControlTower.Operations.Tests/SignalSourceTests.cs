@@ -303,6 +303,37 @@ public sealed class SignalSourceTests(InfrastructureFixture infrastructure) : IA
     }
 
     [Fact]
+    public async Task ASignalRaisedBeforeTheDirectoryNamedItsAccountGetsItsOwnerWhenItArrives()
+    {
+        var account = Random.Shared.NextInt64(100000000000, 999999999999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var (unknown, assigned) = (Guid.NewGuid(), Guid.NewGuid());
+        foreach (var finding in new[] { unknown, assigned })
+        {
+            await host.Publish(new GuardrailViolated
+            {
+                FindingId = finding, Occurrence = 1, ControlId = "AWS-GR_ROOT_ACCESS_KEY", Subject = account + "/" + finding, Severity = "high",
+                Provider = "aws", Account = account, EvidenceEventId = "e-" + finding, EventTime = DateTimeOffset.UtcNow, DetectedAt = DateTimeOffset.UtcNow,
+            });
+        }
+        var before = await host.WaitForSignal(client, $"guardrail:{unknown}");
+        var other = await host.WaitForSignal(client, $"guardrail:{assigned}");
+        Assert.Equal(((string?)null, (string?)null, (string?)null), (before.Owner, before.Team, before.Environment));
+        // A person took the second one already: their assignment must survive the directory.
+        await host.WithDb(db => db.Signals.Where(x => x.Id == other.Id).ExecuteUpdateAsync(set => set.SetProperty(x => x.Owner, "oncall@example.com"), TestContext.Current.CancellationToken));
+
+        await host.Publish(new AccountDirectoryPublished
+        {
+            BaselineVersion = 9, PublishedAt = DateTimeOffset.UtcNow,
+            Accounts = [new DirectoryAccount { Provider = "aws", Account = account, Name = "late", Owner = "late@example.com", Team = "ledger", Environment = "staging" }],
+        });
+
+        var after = await host.WaitForSignal(client, $"guardrail:{unknown}", x => x.Owner is not null);
+        Assert.Equal(("late@example.com", "ledger", "staging"), (after.Owner, after.Team, after.Environment));
+        var kept = await host.WaitForSignal(client, $"guardrail:{assigned}", x => x.Team is not null);
+        Assert.Equal(("oncall@example.com", "ledger", "staging"), (kept.Owner, kept.Team, kept.Environment));
+    }
+
+    [Fact]
     public async Task AnOlderDirectoryNeverReplacesANewerOne()
     {
         var account = "dir-" + Guid.NewGuid().ToString("N")[..8];

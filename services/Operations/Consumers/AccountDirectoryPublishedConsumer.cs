@@ -42,6 +42,20 @@ public sealed class AccountDirectoryPublishedConsumer(OperationsDbContext db) : 
             });
         db.DirectoryAccounts.AddRange(rows);
         await db.SaveChangesAsync(cancellationToken);
+
+        // Signals raised before the directory named their account (at start, before Governance's first announcement
+        // arrived) get its owner, team and environment now. What is already set, a person's assignment included, stays.
+        var now = DateTimeOffset.UtcNow;
+        await db.Signals
+            .Where(s => s.Status != Signals.TriageStatus.Resolved && s.Status != Signals.TriageStatus.Closed)
+            .Where(s => s.Account != null && (s.Owner == null || s.Team == null || s.Environment == null))
+            .Where(s => db.DirectoryAccounts.Any(d => d.Provider == s.Provider && d.Account == s.Account))
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(s => s.Owner, s => s.Owner ?? db.DirectoryAccounts.Where(d => d.Provider == s.Provider && d.Account == s.Account).Select(d => d.Owner).FirstOrDefault())
+                .SetProperty(s => s.Team, s => s.Team ?? db.DirectoryAccounts.Where(d => d.Provider == s.Provider && d.Account == s.Account).Select(d => d.Team).FirstOrDefault())
+                .SetProperty(s => s.Environment, s => s.Environment ?? db.DirectoryAccounts.Where(d => d.Provider == s.Provider && d.Account == s.Account).Select(d => d.Environment).FirstOrDefault())
+                .SetProperty(s => s.Version, s => s.Version + 1)
+                .SetProperty(s => s.UpdatedAt, now), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 }

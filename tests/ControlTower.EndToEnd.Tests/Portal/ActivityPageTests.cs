@@ -7,6 +7,7 @@ using Microsoft.Playwright;
 namespace ControlTower.EndToEnd.Tests.Portal;
 
 /// <summary>The activity page in a real headless Chromium, served by the running system.</summary>
+[Collection(PortalBrowser.Collection)]
 public sealed class ActivityPageTests(SystemFixture system, PortalBrowser browser)
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;

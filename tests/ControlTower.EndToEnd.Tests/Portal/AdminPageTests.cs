@@ -8,6 +8,7 @@ using static Microsoft.Playwright.Assertions;
 namespace ControlTower.EndToEnd.Tests.Portal;
 
 /// <summary>The admin pages in a real headless Chromium: keys, the baseline, poison messages and the audit log, as Admin and as Viewer.</summary>
+[Collection(PortalBrowser.Collection)]
 public sealed partial class AdminPageTests(SystemFixture system, PortalBrowser browser)
 {
     private static readonly TimeSpan AuditWait = TimeSpan.FromSeconds(120);

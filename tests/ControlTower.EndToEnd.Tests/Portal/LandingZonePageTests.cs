@@ -8,6 +8,7 @@ using Microsoft.Playwright;
 namespace ControlTower.EndToEnd.Tests.Portal;
 
 /// <summary>The landing zone, an account's page and the findings list in a real headless Chromium, served by the running system.</summary>
+[Collection(PortalBrowser.Collection)]
 public sealed partial class LandingZonePageTests(SystemFixture system, PortalBrowser browser)
 {
     private const string Management = "111122223333";

@@ -10,6 +10,7 @@ using Microsoft.Playwright;
 namespace ControlTower.EndToEnd.Tests.Portal;
 
 /// <summary>The overview in a real headless Chromium: counts, charts with their tables and release markers, links to the lists behind them.</summary>
+[Collection(PortalBrowser.Collection)]
 public sealed class OverviewPageTests(SystemFixture system, PortalBrowser browser)
 {
     private const string PaymentsProd = "555566667777";

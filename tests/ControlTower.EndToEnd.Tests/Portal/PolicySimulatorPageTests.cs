@@ -3,6 +3,7 @@ using Microsoft.Playwright;
 namespace ControlTower.EndToEnd.Tests.Portal;
 
 /// <summary>The policy simulator in a real headless Chromium, deciding with the baseline's SCPs through the gateway.</summary>
+[Collection(PortalBrowser.Collection)]
 public sealed class PolicySimulatorPageTests(SystemFixture system, PortalBrowser browser)
 {
     private const string PaymentsProd = "555566667777";

@@ -12,6 +12,12 @@ namespace ControlTower.EndToEnd.Tests.Portal;
 /// </summary>
 public sealed class PortalBrowser : IAsyncLifetime
 {
+    /// <summary>
+    /// The browser tests run one at a time (beside the assembly's other tests): pages of several of them at once on two
+    /// cores, with the whole system behind them, could take longer to come alive than any sensible wait.
+    /// </summary>
+    public const string Collection = "Portal in a browser";
+
     private IPlaywright playwright = null!;
 
     public IBrowser Chromium { get; private set; } = null!;
@@ -59,9 +65,12 @@ public sealed class PortalBrowser : IAsyncLifetime
         return page;
     }
 
-    /// <summary>Waits until the page's Blazor circuit is up (the layout marks itself once its script ran).</summary>
+    /// <summary>
+    /// Waits until the page's Blazor circuit is up (the layout marks itself once its script ran). Generous: while the
+    /// assembly's ingestion tests load the system on two cores, a prerender can wait on a busy Operations.
+    /// </summary>
     public static Task WaitForInteractiveAsync(IPage page) =>
-        page.Locator("body[data-interactive='true']").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+        page.Locator("body[data-interactive='true']").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached, Timeout = 90_000 });
 
     /// <summary>Fails on any serious or critical axe-core violation, naming each with the elements it found.</summary>
     public static async Task AssertAccessibleAsync(IPage page, string what)

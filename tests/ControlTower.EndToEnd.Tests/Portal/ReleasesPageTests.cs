@@ -11,6 +11,7 @@ namespace ControlTower.EndToEnd.Tests.Portal;
 /// The headline release flow in a real browser: a pipeline's failing smoke report blocks a release; a Viewer reads why
 /// on the board and the release page; an Approver grants a waiver, and the pipeline's next verdict appears live.
 /// </summary>
+[Collection(PortalBrowser.Collection)]
 public sealed class ReleasesPageTests(SystemFixture system, PortalBrowser browser)
 {
     private const string Commit = "5eed5eed5eed5eed5eed";

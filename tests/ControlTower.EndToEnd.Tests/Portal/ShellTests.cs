@@ -7,6 +7,7 @@ namespace ControlTower.EndToEnd.Tests.Portal;
 /// What every page shares: signing in (the OIDC provider's code flow, and the Development sign-in), signing out, the
 /// menu by role, keyboard shortcuts, the theme and the time zone, all in a real headless Chromium.
 /// </summary>
+[Collection(PortalBrowser.Collection)]
 public sealed class ShellTests(SystemFixture system, PortalBrowser browser)
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;

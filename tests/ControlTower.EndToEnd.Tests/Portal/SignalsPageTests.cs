@@ -13,6 +13,7 @@ namespace ControlTower.EndToEnd.Tests.Portal;
 /// gateway appears in the queue without a reload, is acknowledged (by keyboard), meets someone else's change, is resolved
 /// with a classification, and the audit log has it all; a Viewer sees no actions; a bulk action previews its count.
 /// </summary>
+[Collection(PortalBrowser.Collection)]
 public sealed class SignalsPageTests(SystemFixture system, PortalBrowser browser)
 {
     private const string PaymentsProd = "555566667777";
