@@ -10,9 +10,15 @@ public static class Extensions
     /// <summary>How long the portal waits for the gateway before it tells the person it did not answer.</summary>
     public static readonly TimeSpan GatewayTimeout = TimeSpan.FromSeconds(30);
 
+    public const long MaximumCircuitMessageBytes = 1024 * 1024;
+
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        // The state a prerender hands to the circuit (a page of activity, the landing zone's trees) comes back from the
+        // browser in the circuit's first message; SignalR's default 32 KB limit made a full activity page's circuit fail
+        // to start. 1 MB bounds what a browser may send while fitting every page's state.
+        builder.Services.AddServerSideBlazor().AddHubOptions(o => o.MaximumReceiveMessageSize = MaximumCircuitMessageBytes);
         builder.Services.AddFluentUIComponents();
         builder.AddPortalAuthentication();
         builder.Services.AddScoped<DisplayPreferences>();

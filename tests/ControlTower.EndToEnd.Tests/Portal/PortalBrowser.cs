@@ -69,8 +69,22 @@ public sealed class PortalBrowser : IAsyncLifetime
     /// Waits until the page's Blazor circuit is up (the layout marks itself once its script ran). Generous: while the
     /// assembly's ingestion tests load the system on two cores, a prerender can wait on a busy Operations.
     /// </summary>
-    public static Task WaitForInteractiveAsync(IPage page) =>
-        page.Locator("body[data-interactive='true']").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached, Timeout = 90_000 });
+    public static async Task WaitForInteractiveAsync(IPage page)
+    {
+        try
+        {
+            await page.Locator("body[data-interactive='true']").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached, Timeout = 90_000 });
+        }
+        catch (TimeoutException)
+        {
+            // Say what the page showed instead: a screenshot beside the others, and its text in the failure.
+            Directory.CreateDirectory(ScreenshotFolder);
+            var name = "not-interactive-" + new Uri(page.Url).AbsolutePath.Trim('/').Replace('/', '-') + "-" + DateTime.UtcNow.ToString("HHmmss");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = true });
+            var text = await page.EvaluateAsync<string>("() => document.body ? document.body.innerText.slice(0, 2000) : '(no body)'");
+            throw new TimeoutException($"{page.Url} did not become interactive in 90 s; screenshot {name}.png; the page showed: {text}");
+        }
+    }
 
     /// <summary>Fails on any serious or critical axe-core violation, naming each with the elements it found.</summary>
     public static async Task AssertAccessibleAsync(IPage page, string what)
