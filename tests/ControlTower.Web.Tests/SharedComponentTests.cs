@@ -42,6 +42,12 @@ public sealed class SharedComponentTests : PortalTestContext
 
         var marker = Assert.Single(chart.FindAll("line.marker"));
         Assert.Equal("payments-api 1.2.3", marker.TextContent);
+
+        // The table view lists every marker, one per item, with its time.
+        chart.Find("figcaption button").Click();
+        var items = chart.FindAll("ul.chart-markers li");
+        Assert.Equal(2, items.Count);
+        Assert.Equal("2026-11-29 10:30: payments-api 1.2.3", items[0].TextContent.Trim());
     }
 
     [Fact]
