@@ -55,12 +55,14 @@ public sealed class PortalBrowser : IAsyncLifetime
             ViewportSize = new ViewportSize { Width = 1440, Height = 900 },
             TimezoneId = "Europe/Berlin",
         });
-        context.SetDefaultTimeout(30_000);
+        context.SetDefaultTimeout(60_000);
         var page = await context.NewPageAsync();
         await page.GotoAsync("/signin?returnUrl=" + Uri.EscapeDataString(path));
         await page.GetByLabel("Name").FillAsync(name);
         await page.Locator($"button[name=role][value={role}]").ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == path.Split('?')[0]);
+        // The page's own readiness is WaitForInteractiveAsync's to judge; here only that the browser went there.
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == path.Split('?')[0],
+            new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit, Timeout = 90_000 });
         await WaitForInteractiveAsync(page);
         return page;
     }

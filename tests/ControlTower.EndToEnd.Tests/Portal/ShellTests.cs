@@ -27,7 +27,7 @@ public sealed class ShellTests(SystemFixture system, PortalBrowser browser)
 
         await page.GetByLabel("Name").FillAsync("stella");
         await page.Locator("button[name=role][value=Viewer]").ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).PathAndQuery == "/activity?provider=aws");
+        await page.WaitForURLAsync(url => new Uri(url).PathAndQuery == "/activity?provider=aws", new() { WaitUntil = WaitUntilState.Commit, Timeout = 90_000 });
         await PortalBrowser.WaitForInteractiveAsync(page);
         Assert.Equal("stella · Viewer", await page.GetByTestId("who").InnerTextAsync());
         await context.CloseAsync();
@@ -44,7 +44,7 @@ public sealed class ShellTests(SystemFixture system, PortalBrowser browser)
         await page.GetByRole(AriaRole.Link, new() { Name = "Sign in with your organisation" }).ClickAsync();
 
         // Provider's /authorize → portal callback → the gateway checks the access token at /api/me → the page asked for.
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/activity");
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/activity", new() { WaitUntil = WaitUntilState.Commit, Timeout = 90_000 });
         await PortalBrowser.WaitForInteractiveAsync(page);
         Assert.Equal("olivia@example.com · Operator", await page.GetByTestId("who").InnerTextAsync());
         Assert.Equal(0, await page.Locator(".dev-badge").CountAsync());

@@ -50,7 +50,30 @@ public sealed class PostgresServer : IAsyncDisposable
         return await StartLocalAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// A free port is only free until someone binds it: test projects start their servers side by side, and another one
+    /// can take the port between our check and the server's bind. The server then fails at once saying so; it is
+    /// started again on another port.
+    /// </summary>
     private static async Task<PostgresServer> StartLocalAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartLocalOnceAsync(cancellationToken);
+            }
+            catch (InvalidOperationException ex) when (attempt < 4 && PortTaken(ex.Message))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken);
+            }
+        }
+    }
+
+    internal static bool PortTaken(string output) =>
+        output.Contains("already in use", StringComparison.OrdinalIgnoreCase) || output.Contains("eaddrinuse", StringComparison.OrdinalIgnoreCase);
+
+    private static async Task<PostgresServer> StartLocalOnceAsync(CancellationToken cancellationToken)
     {
         var root = Path.Combine(Path.GetTempPath(), "controltower-tests");
         HostTools.MakeSearchable(root);
