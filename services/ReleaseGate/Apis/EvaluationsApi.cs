@@ -188,22 +188,32 @@ public static class EvaluationsApi
 
     public static async Task<Ok<List<ReadinessView>>> Readiness(ReleaseGateDbContext db, CancellationToken cancellationToken)
     {
-        // The newest release per service × environment, and its newest verdict, picked in the database (a window over
-        // the (service, environment, registered_at) and (release_id, evaluated_at) indexes), whatever the history's length.
-        var latest = (await db.Releases.AsNoTracking()
+        var (latest, newest) = await LatestWithVerdictsAsync(db, db.Releases.AsNoTracking(), cancellationToken);
+        return TypedResults.Ok(latest.Select(r => new ReadinessView(r.Service, r.Environment, ReleaseView.From(r),
+            newest.TryGetValue(r.Id, out var e) ? EvaluationSummary.From(e) : null)).ToList());
+    }
+
+    /// <summary>
+    /// The newest of <paramref name="releases"/> per service × environment (ordered by service, then environment), and
+    /// each one's newest verdict, both picked in the database (a window over the (service, environment, registered_at)
+    /// and (release_id, evaluated_at) indexes), whatever the history's length. Readiness and the portal's board share it.
+    /// </summary>
+    internal static async Task<(List<Release> Latest, Dictionary<Guid, Data.Evaluation> Verdicts)> LatestWithVerdictsAsync(
+        ReleaseGateDbContext db, IQueryable<Release> releases, CancellationToken cancellationToken)
+    {
+        var latest = (await releases
             .GroupBy(r => new { r.Service, r.Environment })
             .Select(g => g.OrderByDescending(r => r.RegisteredAt).ThenByDescending(r => r.Id).First())
             .ToListAsync(cancellationToken))
             .OrderBy(r => r.Service, StringComparer.Ordinal).ThenBy(r => r.Environment, StringComparer.Ordinal)
             .ToList();
         var ids = latest.Select(r => r.Id).ToList();
-        var newest = (await db.Evaluations.AsNoTracking().Where(e => ids.Contains(e.ReleaseId))
+        var verdicts = (await db.Evaluations.AsNoTracking().Where(e => ids.Contains(e.ReleaseId))
             .GroupBy(e => e.ReleaseId)
             .Select(g => g.OrderByDescending(e => e.EvaluatedAt).ThenByDescending(e => e.Id).First())
             .ToListAsync(cancellationToken))
             .ToDictionary(e => e.ReleaseId);
-        return TypedResults.Ok(latest.Select(r => new ReadinessView(r.Service, r.Environment, ReleaseView.From(r),
-            newest.TryGetValue(r.Id, out var e) ? EvaluationSummary.From(e) : null)).ToList());
+        return (latest, verdicts);
     }
 
     public static async Task<Results<Ok<ReleaseDetailView>, ProblemHttpResult>> Detail(Guid id, ReleaseGateDbContext db, CancellationToken cancellationToken)

@@ -36,20 +36,9 @@ public static class PortalApi
 
     public static async Task<Ok<List<BoardCellView>>> Board(ReleaseGateDbContext db, string? service, string? environment, CancellationToken cancellationToken)
     {
-        var releases = db.Releases.AsNoTracking()
-            .Where(r => (service == null || r.Service == service) && (environment == null || r.Environment == environment));
-        var latest = (await releases
-            .GroupBy(r => new { r.Service, r.Environment })
-            .Select(g => g.OrderByDescending(r => r.RegisteredAt).ThenByDescending(r => r.Id).First())
-            .ToListAsync(cancellationToken))
-            .OrderBy(r => r.Service, StringComparer.Ordinal).ThenBy(r => r.Environment, StringComparer.Ordinal)
-            .ToList();
+        var (latest, verdicts) = await EvaluationsApi.LatestWithVerdictsAsync(db, db.Releases.AsNoTracking()
+            .Where(r => (service == null || r.Service == service) && (environment == null || r.Environment == environment)), cancellationToken);
         var ids = latest.Select(r => r.Id).ToList();
-        var verdicts = (await db.Evaluations.AsNoTracking().Where(e => ids.Contains(e.ReleaseId))
-            .GroupBy(e => e.ReleaseId)
-            .Select(g => g.OrderByDescending(e => e.EvaluatedAt).ThenByDescending(e => e.Id).First())
-            .ToListAsync(cancellationToken))
-            .ToDictionary(e => e.ReleaseId);
         // Findings snapshots are taken by the gate itself at each evaluation, so they say nothing of the pipeline's evidence.
         var evidence = (await db.Evidence.AsNoTracking().Where(e => ids.Contains(e.ReleaseId) && e.Kind != "findingsSnapshot")
             .GroupBy(e => e.ReleaseId)
