@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using ControlTower.EndToEnd.Tests.Portal;
 using Microsoft.Playwright;
 
 // Times each portal page's first render in a real headless Chromium against a running system (e.g. `./ct up` with
@@ -31,7 +32,7 @@ var pages = options.GetValueOrDefault("--pages",
 using var playwright = await Playwright.CreateAsync();
 await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
 {
-    ExecutablePath = Chromium(),
+    ExecutablePath = Browser.Path(),
     Headless = true,
     Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
 });
@@ -80,22 +81,3 @@ return 0;
 
 static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 
-static string Chromium()
-{
-    if (Environment.GetEnvironmentVariable("CONTROLTOWER_CHROMIUM") is { Length: > 0 } configured)
-    {
-        return configured;
-    }
-    foreach (var name in new[] { "chromium", "chromium-browser", "google-chrome", "google-chrome-stable" })
-    {
-        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
-        {
-            var candidate = Path.Combine(directory, name);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-    }
-    throw new InvalidOperationException("No Chromium found: install Debian's 'chromium' package or set CONTROLTOWER_CHROMIUM.");
-}
