@@ -49,10 +49,7 @@ public static class ActivityExport
         }
         catch (GatewayProblemException ex)
         {
-            IResult refusal = ex.Problem.Errors is { Count: > 0 } errors
-                ? TypedResults.ValidationProblem(errors, ex.Problem.Detail, title: ex.Problem.Title)
-                : TypedResults.Problem(statusCode: ex.Status, title: ex.Problem.Title, detail: ex.Problem.Detail);
-            await refusal.ExecuteAsync(context);
+            await ex.Problem.ToResult().ExecuteAsync(context);
             return;
         }
 

@@ -29,7 +29,7 @@ public static class AuditExport
         }
         catch (GatewayProblemException ex)
         {
-            await Results.Problem(statusCode: ex.Status, title: ex.Problem.Title, detail: ex.Problem.Detail).ExecuteAsync(context);
+            await ex.Problem.ToResult().ExecuteAsync(context);
             return;
         }
         using (answer)

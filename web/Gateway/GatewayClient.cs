@@ -126,6 +126,11 @@ public sealed record GatewayProblem(int Status, string Title, string? Detail, IR
         return text;
     }
 
+    /// <summary>The problem passed on to the portal's own caller as it came (a validation problem keeps its field errors).</summary>
+    public IResult ToResult() => Errors is { Count: > 0 } errors
+        ? TypedResults.ValidationProblem(errors, Detail, title: Title)
+        : TypedResults.Problem(statusCode: Status, title: Title, detail: Detail);
+
     public static async Task<GatewayProblem> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var status = (int)response.StatusCode;
