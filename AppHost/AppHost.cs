@@ -71,6 +71,8 @@ var gateway = builder.AddProject<Projects.ControlTower_Gateway>("gateway")
 
 var web = builder.AddProject<Projects.ControlTower_Web>("web")
     .WithReference(gateway).WaitFor(gateway)
+    // Only the keys that encrypt its sign-in cookie, shared by every replica.
+    .WithDatabase(infrastructure.PortalDb)
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints();
 

@@ -3,6 +3,12 @@ using ControlTower.Web.Exports;
 using ControlTower.Web.Extensions;
 using ControlTower.Web.Session;
 
+// `migrate`: apply the database migrations and exit (the Kubernetes migration job runs this).
+if (MigrationCommand.IsRequested(args))
+{
+    return await MigrationCommand.RunAsync<ControlTower.Web.Data.PortalDbContext>(args, ControlTower.Web.Data.PortalDbContext.ConnectionName);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -23,5 +29,6 @@ app.MapAuditExport();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();
+return 0;
 
 public partial class Program;

@@ -12,7 +12,8 @@ internal sealed record ControlTowerInfrastructure(
     ServerConnection OperationsDb,
     ServerConnection GovernanceDb,
     ServerConnection ReleaseGateDb,
-    ServerConnection GatewayDb)
+    ServerConnection GatewayDb,
+    ServerConnection PortalDb)
 {
     /// <summary>The RabbitMQ management API where the AppHost runs the broker with it; it lists the error queues.</summary>
     public EndpointReference? MessagingManagement { get; init; }
@@ -21,7 +22,7 @@ internal sealed record ControlTowerInfrastructure(
 internal static class InfrastructureExtensions
 {
     public const string MessagingName = "messaging";
-    public static readonly string[] DatabaseNames = ["operationsdb", "governancedb", "releasegatedb", "gatewaydb"];
+    public static readonly string[] DatabaseNames = ["operationsdb", "governancedb", "releasegatedb", "gatewaydb", "portaldb"];
 
     /// <summary>
     /// PostgreSQL (one database per stateful service) and RabbitMQ, chosen by <c>Infrastructure:Mode</c>:
@@ -56,7 +57,7 @@ internal static class InfrastructureExtensions
     {
         ServerConnection Configured(string name) => new(builder.AddConnectionString(name), null);
         return new(Configured(MessagingName), Configured(DatabaseNames[0]), Configured(DatabaseNames[1]), Configured(DatabaseNames[2]),
-            Configured(DatabaseNames[3]));
+            Configured(DatabaseNames[3]), Configured(DatabaseNames[4]));
     }
 
     private static ControlTowerInfrastructure Containers(IDistributedApplicationBuilder builder)
@@ -69,7 +70,7 @@ internal static class InfrastructureExtensions
             return new(database, database);
         }
         return new(new(rabbit, rabbit), Database(DatabaseNames[0]), Database(DatabaseNames[1]), Database(DatabaseNames[2]),
-            Database(DatabaseNames[3]))
+            Database(DatabaseNames[3]), Database(DatabaseNames[4]))
         {
             MessagingManagement = rabbit.GetEndpoint("management"),
         };

@@ -89,7 +89,8 @@ internal static class LocalServers
             Database(InfrastructureExtensions.DatabaseNames[0]),
             Database(InfrastructureExtensions.DatabaseNames[1]),
             Database(InfrastructureExtensions.DatabaseNames[2]),
-            Database(InfrastructureExtensions.DatabaseNames[3]))
+            Database(InfrastructureExtensions.DatabaseNames[3]),
+            Database(InfrastructureExtensions.DatabaseNames[4]))
         {
             MessagingManagement = managementEndpoint,
         };

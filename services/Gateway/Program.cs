@@ -3,6 +3,12 @@ using ControlTower.Gateway.Apis;
 using ControlTower.Gateway.Audit;
 using ControlTower.Gateway.Extensions;
 
+// `migrate`: apply the database migrations and exit (the Kubernetes migration job runs this).
+if (MigrationCommand.IsRequested(args))
+{
+    return await MigrationCommand.RunAsync<ControlTower.Gateway.Data.GatewayDbContext>(args, ControlTower.Gateway.Extensions.Extensions.DatabaseName);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -28,5 +34,6 @@ app.MapOverviewApi();
 app.MapReverseProxy();
 
 app.Run();
+return 0;
 
 public partial class Program;

@@ -1,6 +1,12 @@
 using ControlTower.Governance.Apis;
 using ControlTower.Governance.Extensions;
 
+// `migrate`: apply the database migrations and exit (the Kubernetes migration job runs this).
+if (MigrationCommand.IsRequested(args))
+{
+    return await MigrationCommand.RunAsync<ControlTower.Governance.Data.GovernanceDbContext>(args, ControlTower.Governance.Extensions.Extensions.DatabaseName);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -28,5 +34,6 @@ app.MapControlsApi();
 app.Services.GetRequiredService<ControlTower.Governance.Baseline.BaselineProvider>();
 
 app.Run();
+return 0;
 
 public partial class Program;

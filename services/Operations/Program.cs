@@ -1,6 +1,12 @@
 using ControlTower.Operations.Apis;
 using ControlTower.Operations.Extensions;
 
+// `migrate`: apply the database migrations and exit (the Kubernetes migration job runs this).
+if (MigrationCommand.IsRequested(args))
+{
+    return await MigrationCommand.RunAsync<ControlTower.Operations.Data.OperationsDbContext>(args, ControlTower.Operations.Extensions.Extensions.DatabaseName);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -23,5 +29,6 @@ app.MapAuditApi();
 app.MapDeadLettersApi();
 
 app.Run();
+return 0;
 
 public partial class Program;

@@ -1,6 +1,12 @@
 using ControlTower.ReleaseGate.Apis;
 using ControlTower.ReleaseGate.Extensions;
 
+// `migrate`: apply the database migrations and exit (the Kubernetes migration job runs this).
+if (MigrationCommand.IsRequested(args))
+{
+    return await MigrationCommand.RunAsync<ControlTower.ReleaseGate.Data.ReleaseGateDbContext>(args, ControlTower.ReleaseGate.Extensions.Extensions.DatabaseName);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -21,5 +27,6 @@ app.MapOpenApiDocument("/api/releases");
 app.Services.GetRequiredService<ControlTower.ReleaseGate.Policies.GatePolicies>();
 
 app.Run();
+return 0;
 
 public partial class Program;

@@ -1,6 +1,8 @@
 using ControlTower.Web.Components.Shared;
+using ControlTower.Web.Data;
 using ControlTower.Web.Gateway;
 using ControlTower.Web.Session;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.FluentUI.AspNetCore.Components;
 
 namespace ControlTower.Web.Extensions;
@@ -20,6 +22,7 @@ public static class Extensions
         // to start. 1 MB bounds what a browser may send while fitting every page's state.
         builder.Services.AddServerSideBlazor().AddHubOptions(o => o.MaximumReceiveMessageSize = MaximumCircuitMessageBytes);
         builder.Services.AddFluentUIComponents();
+        builder.AddPortalDataProtection();
         builder.AddPortalAuthentication();
         builder.Services.AddScoped<DisplayPreferences>();
 
@@ -33,5 +36,20 @@ public static class Extensions
             })
             .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
+    }
+
+    /// <summary>
+    /// Where the keys that encrypt the sign-in cookie live. With <c>ConnectionStrings:portaldb</c> (always in a cluster, and
+    /// under the AppHost) they are in PostgreSQL, shared by every replica; without it (the portal run alone on one machine)
+    /// in the user's profile, as ASP.NET Core does by default.
+    /// </summary>
+    private static void AddPortalDataProtection(this IHostApplicationBuilder builder)
+    {
+        var protection = builder.Services.AddDataProtection().SetApplicationName("ControlTower.Portal");
+        if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(PortalDbContext.ConnectionName)))
+        {
+            builder.AddServiceDatabase<IHostApplicationBuilder, PortalDbContext>(PortalDbContext.ConnectionName);
+            protection.PersistKeysToDbContext<PortalDbContext>();
+        }
     }
 }
