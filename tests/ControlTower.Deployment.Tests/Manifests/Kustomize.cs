@@ -27,7 +27,7 @@ public sealed record K8sObject(Dictionary<string, object?> Doc, string Source)
 /// Supported: resources (files and directories), components, namespace, labels (without selectors), images,
 /// replicas, and patches (strategic merge, one document each, by the patch's own kind and name or a
 /// kind/name target; lists merged by name for containers, initContainers, env and volumes, and by mountPath for
-/// volumeMounts; null deletes a field).
+/// volumeMounts; null deletes a field; a custom resource's lists are not patched at all).
 /// </summary>
 public static class Kustomize
 {
@@ -49,6 +49,12 @@ public static class Kustomize
     };
 
     private static readonly HashSet<string> PodTemplateKinds = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"];
+
+    private static readonly HashSet<string> BuiltInKinds =
+    [
+        "Namespace", "ServiceAccount", "ConfigMap", "Secret", "Service", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob",
+        "Ingress", "NetworkPolicy", "PodDisruptionBudget", "HorizontalPodAutoscaler",
+    ];
 
     private static readonly IDeserializer Deserializer = new DeserializerBuilder().Build();
 
@@ -236,6 +242,11 @@ public static class Kustomize
             {
                 metadata.Remove("name");
             }
+            if (!BuiltInKinds.Contains(t.Kind) && ContainsList(body))
+            {
+                // Without the type's schema kustomize guesses list merge keys; this renderer will not guess along.
+                throw new KustomizeException($"{source} changes a list of the custom resource {t.Kind}/{t.Name}; only maps and scalars are supported there.");
+            }
             Merge(t.Doc, body, $"{source} -> {t.Kind}/{t.Name}");
         }
     }
@@ -271,6 +282,13 @@ public static class Kustomize
             }
         }
     }
+
+    private static bool ContainsList(object? value) => value switch
+    {
+        List<object?> => true,
+        Dictionary<string, object?> map => map.Values.Any(ContainsList),
+        _ => false,
+    };
 
     private static void MergeList(List<object?> target, List<object?> patch, string mergeKey, string where)
     {

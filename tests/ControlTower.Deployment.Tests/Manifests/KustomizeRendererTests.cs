@@ -191,6 +191,15 @@ public sealed class KustomizeRendererTests : IDisposable
     }
 
     [Fact]
+    public void APatchOfAListInACustomResourceIsAnError()
+    {
+        Write("base/cluster.yaml", "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: pg\nspec:\n  instances: 3\n  managed:\n    roles:\n      - name: a\n");
+        var dir = Overlay("  - ../base/cluster.yaml\npatches:\n  - path: p.yaml\n",
+            ("p.yaml", "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: pg\nspec:\n  managed:\n    roles:\n      - name: b\n"));
+        Assert.Contains("custom resource Cluster/pg", Assert.Throws<KustomizeException>(() => Kustomize.Build(dir)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AResourceDefinedTwiceIsAnError()
     {
         var dir = Overlay("  - ../base/deployment.yaml\n");
