@@ -41,6 +41,16 @@ public static partial class ManifestRules
                 problems.AddRange(Container(deployment, c, w.Http));
             }
             problems.AddRange(Pod(deployment, objects));
+            if (w.Http)
+            {
+                var spread = Kustomize.PodSpec(deployment)?.Maps("topologySpreadConstraints").ToList() ?? [];
+                if (spread.Count == 0)
+                {
+                    problems.Add($"{deployment}: no topologySpreadConstraints.");
+                }
+                problems.AddRange(spread.Where(t => !Selects(t.Map("labelSelector")?.Map("matchLabels").Labels() ?? [], PodLabels(deployment)))
+                    .Select(t => $"{deployment}: the topology spread over {t.Str("topologyKey")} does not select its own pods."));
+            }
             if (!w.Http)
             {
                 if (objects.Find("Service", w.Name) is { } service)
@@ -299,6 +309,11 @@ public static partial class ManifestRules
                 required.Add("ControlTower__InternalToken");
             }
             problems.AddRange(required.Where(r => !env.ContainsKey(r)).Select(r => $"{deployment}: no {r}."));
+            if (!c.Maps("envFrom").Any(f => f.Map("configMapRef")?.Str("name") == "controltower-otel")
+                || env.GetValueOrDefault("OTEL_SERVICE_NAME")?.Str("value") != w.Name)
+            {
+                problems.Add($"{deployment}: telemetry needs envFrom the ConfigMap controltower-otel and OTEL_SERVICE_NAME={w.Name}.");
+            }
             if (w.Database is not null && objects.Find("Job", $"{w.Name}-migrate") is { } job
                 && !Env(Kustomize.Containers(job).FirstOrDefault() ?? []).ContainsKey($"ConnectionStrings__{w.Database}"))
             {
@@ -307,6 +322,12 @@ public static partial class ManifestRules
         }
         foreach (var o in objects.Where(o => o.Kind is "Deployment" or "Job"))
         {
+            var configMaps = (Kustomize.PodSpec(o)?.Maps("volumes") ?? []).Select(v => v.Map("configMap")).OfType<Dictionary<string, object?>>()
+                .Concat(Kustomize.Containers(o).SelectMany(c => c.Maps("envFrom")).Select(f => f.Map("configMapRef")).OfType<Dictionary<string, object?>>());
+            foreach (var missing in configMaps.Where(m => m.Str("optional") != "true" && objects.Find("ConfigMap", m.Str("name") ?? "") is null))
+            {
+                problems.Add($"{o}: reads the ConfigMap {missing.Str("name")}, which the manifests do not define (and it is not optional).");
+            }
             foreach (var c in Kustomize.Containers(o))
             {
                 var env = c.Maps("env").ToList();
@@ -352,6 +373,13 @@ public static partial class ManifestRules
             {
                 problems.Add($"{map}: the key {key} looks like a secret; keep it in a Secret.");
             }
+        }
+        var tlsSecrets = objects.OfKind("Ingress").SelectMany(i => (i.Doc.Map("spec")?.Maps("tls") ?? []).Select(t => (Owner: i, Secret: t.Str("secretName"))));
+        var roleSecrets = objects.OfKind("Cluster").SelectMany(c => (c.Doc.At("spec", "managed")?.Maps("roles") ?? [])
+            .Select(r => (Owner: c, Secret: r.Map("passwordSecret")?.Str("name"))));
+        foreach (var (owner, name) in tlsSecrets.Concat(roleSecrets).Where(s => s.Secret is not null && !documented.Contains(s.Secret)))
+        {
+            problems.Add($"{owner}: uses the Secret {name}, which the README does not document.");
         }
         foreach (var o in objects)
         {

@@ -103,7 +103,10 @@ public sealed class ManifestRulesTests
     public void ASecretTheReadmeDoesNotDocumentIsReported()
     {
         EnvVar("operations", "ControlTower__InternalToken").Map("valueFrom")!.Map("secretKeyRef")!["name"] = "some-other-secret";
-        Reports(ManifestRules.Secrets(prod, Renderings.DocumentedSecrets()), "reads the Secret some-other-secret, which the README does not document");
+        prod.Find("Ingress", "web")!.Doc.Map("spec")!.Maps("tls").Single()["secretName"] = "portal-certificate";
+        var problems = ManifestRules.Secrets(prod, Renderings.DocumentedSecrets());
+        Reports(problems, "reads the Secret some-other-secret, which the README does not document");
+        Reports(problems, "Ingress/web (deploy/kubernetes/base/web/ingress.yaml): uses the Secret portal-certificate, which the README does not document.");
     }
 
     [Fact]
@@ -150,5 +153,15 @@ public sealed class ManifestRulesTests
     {
         prod.Remove(prod.Find("PodDisruptionBudget", "collector-aws")!);
         Reports(ManifestRules.DisruptionBudgets(prod), "Deployment/collector-aws");
+    }
+
+    [Fact]
+    public void ASpreadThatMissesItsPodsOrAMissingConfigMapIsReported()
+    {
+        var spread = Kustomize.PodSpec(prod.Find("Deployment", "releasegate")!)!.Maps("topologySpreadConstraints").First();
+        spread.Map("labelSelector")!.Map("matchLabels")!["app.kubernetes.io/name"] = "release-gate";
+        prod.Remove(prod.Find("ConfigMap", "controltower-messaging")!);
+        Reports(Workloads(), "Deployment/releasegate (deploy/kubernetes/base/releasegate/deployment.yaml): the topology spread over topology.kubernetes.io/zone does not select its own pods.");
+        Reports(ManifestRules.Configuration(prod, [.. Contract.Services]), "reads the ConfigMap controltower-messaging, which the manifests do not define");
     }
 }
