@@ -145,4 +145,16 @@ public sealed class ManifestTests
             Assert.Equal(e.Str("name")!["ConnectionStrings__".Length..], reference?.Str("key"));
         });
     }
+
+    [Fact]
+    public void EverySecretTheReadmeDocumentsIsUsedByARendering()
+    {
+        var used = Renderings.All.Select(r => (string)r.Data).SelectMany(Renderings.Render).SelectMany(o =>
+            Kustomize.Containers(o).SelectMany(c => c.Maps("env")).Select(e => e.Map("valueFrom")?.Map("secretKeyRef")?.Str("name"))
+                .Concat((o.Doc.Map("spec")?.Maps("tls") ?? []).Select(t => t.Str("secretName")))
+                .Concat((o.Doc.At("spec", "managed")?.Maps("roles") ?? []).Select(r => r.Map("passwordSecret")?.Str("name"))))
+            .OfType<string>().ToHashSet();
+        Assert.NotEmpty(Renderings.DocumentedSecrets());
+        Assert.All(Renderings.DocumentedSecrets(), secret => Assert.Contains(secret, used));
+    }
 }
