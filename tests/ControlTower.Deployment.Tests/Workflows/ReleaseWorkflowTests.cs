@@ -1,3 +1,4 @@
+using ControlTower.Deployment.Tests.Manifests;
 using YamlDotNet.RepresentationModel;
 
 namespace ControlTower.Deployment.Tests.Workflows;
@@ -80,5 +81,59 @@ public sealed class ReleaseWorkflowTests
         // A called workflow sees its caller's event name (push, workflow_dispatch), so its condition must not rest on it.
         Assert.DoesNotContain("github.event_name", condition, StringComparison.Ordinal);
         Assert.Contains("inputs.environment", condition, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>What the release workflow's kubectl steps select must be what the overlays render, or the deploy job waits on nothing.</summary>
+public sealed class ReleaseWorkflowSelectorTests
+{
+    public static TheoryData<string> Overlays => ["dev", "prod"];
+
+    private static string DeploySteps()
+    {
+        var workflow = ReleaseWorkflowTests.Load(Path.Combine(Repository.Root, ".github", "workflows", "release.yml"));
+        var deploy = (YamlMappingNode)((YamlMappingNode)workflow["jobs"])["deploy"];
+        return string.Join('\n', ((YamlSequenceNode)deploy["steps"]).Children.Cast<YamlMappingNode>()
+            .Select(s => s.Children.TryGetValue("run", out var run) ? run.ToString() : ""));
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void EveryDatabaseHasAMigrationJobTheWorkflowWaitsFor(string overlay)
+    {
+        Assert.Contains("wait --for=condition=complete job -l app.kubernetes.io/component=migration", DeploySteps(), StringComparison.Ordinal);
+        var rendered = Manifests.Renderings.Render(overlay);
+
+        var migrations = rendered.Where(o => o.Kind == "Job" && o.Doc.Map("metadata")?.Map("labels").Labels().GetValueOrDefault("app.kubernetes.io/component") == "migration")
+            .Select(o => Manifests.Kustomize.Containers(o).Single().Str("image")!)
+            .Select(image => Manifests.Kustomize.SplitImage(image).Name)
+            .ToHashSet();
+
+        Assert.Equal(Manifests.Contract.Services.Where(w => w.Database is not null).Select(w => w.ExpectedImage).ToHashSet(), migrations);
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void EveryDeploymentIsOneTheWorkflowWaitsToRollOut(string overlay)
+    {
+        Assert.Contains("get deployment -l app.kubernetes.io/part-of=controltower", DeploySteps(), StringComparison.Ordinal);
+        var rendered = Manifests.Renderings.Render(overlay);
+
+        var deployments = rendered.Where(o => o.Kind == "Deployment").ToList();
+        Assert.NotEmpty(deployments);
+        Assert.All(deployments, d => Assert.Equal("controltower", d.Doc.Map("metadata")?.Map("labels").Labels().GetValueOrDefault("app.kubernetes.io/part-of")));
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void TheNamespaceTheWorkflowReadsIsTheOneTheOverlayRendersInto(string overlay)
+    {
+        Assert.Contains("sed -n 's/^namespace: *//p' kustomization.yaml", DeploySteps(), StringComparison.Ordinal);
+        var line = File.ReadLines(Path.Combine(Manifests.Contract.KubernetesRoot, "overlays", overlay, "kustomization.yaml"))
+            .Single(l => l.StartsWith("namespace:", StringComparison.Ordinal));
+        var namespaceName = line["namespace:".Length..].Trim();
+
+        Assert.Matches("^[a-z0-9-]+$", namespaceName);
+        Assert.All(Manifests.Renderings.Render(overlay).Where(o => o.Kind is "Deployment" or "Job"), o => Assert.Equal(namespaceName, o.Namespace));
     }
 }
