@@ -46,13 +46,14 @@ public sealed class ImageEntryPointTests(BuiltImages images, BrokerFixture broke
         var archive = ImageArchive.Read(images[ImageName].ArchivePath);
         using var root = ImageRoot.Unpack(archive, TemporaryFolder());
         var port = FreePort();
-        await using var app = root.Start(archive, new Dictionary<string, string?>
+        var overrides = new Dictionary<string, string?>
         {
             ["ConnectionStrings__messaging"] = broker.RabbitMq.ConnectionString,
             ["ControlTower__InternalToken"] = "image-test-token",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_HTTP_PORTS"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
+        };
+        await using var app = root.Start(archive, overrides);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
 
         var alive = await AnswerAsync(http, "/alive", app);
@@ -61,6 +62,13 @@ public sealed class ImageEntryPointTests(BuiltImages images, BrokerFixture broke
         Assert.Equal(HttpStatusCode.OK, alive);
         Assert.Equal(HttpStatusCode.OK, health);
         Assert.Equal(ImageChecks.AppUid, await UidOfAsync(app, cancellationToken));
+        // Chrooted into the image, in its working directory, with the image's environment and nothing of the host's.
+        Assert.Equal(root.Directory, new DirectoryInfo($"/proc/{app.ProcessId}/root").LinkTarget);
+        Assert.Equal(Path.Combine(root.Directory, "app"), new DirectoryInfo($"/proc/{app.ProcessId}/cwd").LinkTarget);
+        var environment = (await File.ReadAllTextAsync($"/proc/{app.ProcessId}/environ", cancellationToken)).Split('\0', StringSplitOptions.RemoveEmptyEntries);
+        var expected = archive.Env.Where(pair => !pair.StartsWith("ASPNETCORE_HTTP_PORTS=", StringComparison.Ordinal))
+            .Concat(overrides.Select(pair => $"{pair.Key}={pair.Value}"));
+        Assert.Equal(expected.Order(StringComparer.Ordinal), environment.Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -183,24 +183,24 @@ public sealed class ImageRoot : IDisposable
                 .FirstOrDefault(candidate => File.Exists(Resolve(candidate))) ?? command[0];
         }
         var (uid, gid) = UserOf(image.User);
+        // The root comes in as the script's first argument, not through the environment, and the shell's own PWD goes:
+        // the app sees exactly the image's environment and the overrides.
         var script = new StringBuilder()
-            .Append("set -e; ")
-            .Append("mount -t proc proc \"$ROOT/proc\"; ")
-            .Append("mount --rbind /dev \"$ROOT/dev\"; ")
-            .Append($"exec unshare --root=\"$ROOT\" --wd={Quote(image.WorkingDir is { Length: > 0 } wd ? wd : "/")} --setgid={gid} --setuid={uid} -- \"$@\"")
+            .Append("set -e; root=$1; shift; unset PWD; ")
+            .Append("mount -t proc proc \"$root/proc\"; ")
+            .Append("mount --rbind /dev \"$root/dev\"; ")
+            .Append($"exec unshare --root=\"$root\" --wd={Quote(image.WorkingDir is { Length: > 0 } wd ? wd : "/")} --setgid={gid} --setuid={uid} -- \"$@\"")
             .ToString();
         var start = new ProcessStartInfo("unshare")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var argument in new[] { "--mount", "--propagation", "private", "--", "/bin/sh", "-c", script, "image-entrypoint" }.Concat(command))
+        foreach (var argument in new[] { "--mount", "--propagation", "private", "--", "/bin/sh", "-c", script, "image-entrypoint", Directory }.Concat(command))
         {
             start.ArgumentList.Add(argument);
         }
         start.Environment.Clear();
-        // Only for the wrapper before exec; the app sees exactly the image's environment.
-        start.Environment["ROOT"] = Directory;
         foreach (var (name, value) in env)
         {
             if (value is not null)
