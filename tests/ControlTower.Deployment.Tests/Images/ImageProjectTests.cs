@@ -17,6 +17,27 @@ public sealed class ImageProjectTests
         Assert.Equal(image.Repository, Property(Path.Combine(Repository.Root, image.Project), "ContainerRepository"));
     }
 
+    /// <summary>
+    /// Online, the SDK pulls mcr's aspnet:10.0 for every image. The demo source is a Worker project, for which the SDK
+    /// alone would pick runtime:10.0, which lacks the ASP.NET Core its ServiceDefaults need.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Images))]
+    public async Task ProjectBuildsOnMcrsAspNetImageAsTheAppUserInApp(string name)
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        string[] names = ["ContainerBaseImage", "ContainerUser", "ContainerWorkingDirectory"];
+
+        var properties = await ImagePublisher.ContainerPropertiesAsync(ContainerImages.Named(name), names, cancellationToken: cancellationToken);
+        var chiseled = await ImagePublisher.ContainerPropertiesAsync(ContainerImages.Named(name), names,
+            new Dictionary<string, string> { ["ContainerFamily"] = "noble-chiseled-extra" }, cancellationToken);
+
+        Assert.Equal("mcr.microsoft.com/dotnet/aspnet:10.0", properties["ContainerBaseImage"]);
+        Assert.Equal("1654", properties["ContainerUser"]);
+        Assert.Equal("/app/", properties["ContainerWorkingDirectory"]);
+        Assert.Equal("mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled-extra", chiseled["ContainerBaseImage"]);
+    }
+
     [Fact]
     public void EveryRunnableProjectUnderServicesAndWebIsAnImageOfTheContract()
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 
 namespace ControlTower.Testing.Containers;
 
@@ -103,5 +104,34 @@ public static class ImagePublisher
                 $"dotnet {string.Join(' ', start.ArgumentList)} exited {process.ExitCode} without {archive}:\n{await output}\n{await error}");
         }
         return new PublishedImage(image, archive, new FileInfo(archive).Length, stopwatch.Elapsed);
+    }
+
+    /// <summary>
+    /// What the SDK's container targets settle for a project (its ComputeContainerConfig), without building: e.g.
+    /// ContainerBaseImage, ContainerUser, ContainerWorkingDirectory.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, string>> ContainerPropertiesAsync(
+        ContainerImage image, IEnumerable<string> properties, IReadOnlyDictionary<string, string>? globalProperties = null,
+        CancellationToken cancellationToken = default)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Repository.Root, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "msbuild", Path.Combine(Repository.Root, image.Project), "-nologo", "-t:ComputeContainerConfig" }
+            .Concat(properties.Select(property => "-getProperty:" + property))
+            .Concat((globalProperties ?? new Dictionary<string, string>()).Select(pair => $"-p:{pair.Key}={pair.Value}")))
+        {
+            start.ArgumentList.Add(argument);
+        }
+        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        start.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"dotnet {string.Join(' ', start.ArgumentList)} exited {process.ExitCode}:\n{await output}\n{await error}");
+        }
+        var json = JsonNode.Parse(await output)!["Properties"]!.AsObject();
+        return json.ToDictionary(pair => pair.Key, pair => pair.Value?.GetValue<string>() ?? "");
     }
 }
