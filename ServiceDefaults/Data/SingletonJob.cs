@@ -22,7 +22,7 @@ namespace Microsoft.Extensions.Hosting;
 public sealed class SingletonJob : IAsyncDisposable
 {
     // Mixed into the hash, so that a job's key never equals the per-key transaction locks the services take (seeds 0 and 1).
-    private const long Seed = 0x5349_4E47_4C45; // "SINGLE"
+    internal const long Seed = 0x5349_4E47_4C45; // "SINGLE"
 
     private readonly string connectionString;
     private readonly ILogger logger;
@@ -133,13 +133,52 @@ public sealed class SingletonJob : IAsyncDisposable
     }
 }
 
-/// <summary>Makes <see cref="SingletonJob"/>s on one service database, named by its connection string key.</summary>
+/// <summary>
+/// A mutex across replicas for work outside the database that must not overlap (taking messages off a queue to look at
+/// them, say): a session advisory lock, waited for, on a connection of its own that ends when the holder lets go.
+/// </summary>
+public static class DatabaseMutex
+{
+    /// <summary>Waits (up to <paramref name="wait"/>) until no other replica holds <paramref name="name"/>, and holds it until disposed.</summary>
+    public static async Task<IAsyncDisposable> AcquireAsync(string connectionString, string name, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            ApplicationName = SingletonJob.ApplicationNameOf(name),
+            Pooling = false,
+            Timeout = 15,
+        }.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var take = new NpgsqlCommand("SELECT pg_advisory_lock(hashtextextended(@name, @seed))", connection)
+            {
+                CommandTimeout = (int)Math.Ceiling(wait.TotalSeconds),
+            };
+            take.Parameters.AddWithValue("name", name);
+            take.Parameters.AddWithValue("seed", SingletonJob.Seed);
+            await take.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+}
+
+/// <summary>Makes <see cref="SingletonJob"/>s (and takes <see cref="DatabaseMutex"/>es) on one service database, named by its connection string key.</summary>
 public sealed class SingletonJobs(IConfiguration configuration, ILoggerFactory loggers, string connectionName)
 {
-    public SingletonJob Create(string name) =>
-        new(configuration.GetConnectionString(connectionName)
-                ?? throw new InvalidOperationException($"ConnectionStrings:{connectionName} is not configured."),
-            name, loggers.CreateLogger<SingletonJob>());
+    private string ConnectionString => configuration.GetConnectionString(connectionName)
+        ?? throw new InvalidOperationException($"ConnectionStrings:{connectionName} is not configured.");
+
+    public SingletonJob Create(string name) => new(ConnectionString, name, loggers.CreateLogger<SingletonJob>());
+
+    /// <inheritdoc cref="DatabaseMutex.AcquireAsync"/>
+    public Task<IAsyncDisposable> LockAsync(string name, TimeSpan wait, CancellationToken cancellationToken) =>
+        DatabaseMutex.AcquireAsync(ConnectionString, name, wait, cancellationToken);
 }
 
 public static class SingletonJobExtensions

@@ -1,4 +1,6 @@
+using System.Net.Http.Json;
 using ControlTower.Contracts.Operations;
+using ControlTower.Operations.Apis;
 using ControlTower.Operations.DeadLetters;
 using ControlTower.Testing.Infrastructure;
 using ControlTower.Testing.Services;
@@ -98,6 +100,56 @@ public sealed class ReplicaTests(InfrastructureFixture infrastructure)
         finally
         {
             await first.DisposeAsync();
+            await channel.QueueDeleteAsync(errorQueue, cancellationToken: CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task PeeksOnTwoReplicasAtOnceEachSeeEveryMessageOfTheQueue()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var errorQueue = "dl-peeks-" + Guid.NewGuid().ToString("N")[..8] + "_error";
+        await using var connection = await infrastructure.RabbitMq.ConnectAsync(ct);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: ct);
+        await channel.QueueDeclareAsync(errorQueue, durable: true, exclusive: false, autoDelete: false, cancellationToken: ct);
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:operationsdb"] = infrastructure.Postgres.NewDatabase("operations"),
+            // The monitors stay out of the way: this is about the API's peeks.
+            ["Operations:DeadLetters:PollSeconds"] = "3600",
+        };
+        await using var first = ServiceFactory<Program>.OnServers(infrastructure, settings: settings);
+        try
+        {
+            await first.WaitUntilHealthyAsync(Timeout);
+            await using var second = ServiceFactory<Program>.OnServers(infrastructure, settings: settings);
+            await second.WaitUntilHealthyAsync(Timeout);
+            var clients = new[] { first, second }.Select(f =>
+            {
+                var client = f.CreateTrustedClient("ops-admin");
+                client.DefaultRequestHeaders.Add(GatewayTrust.ScopesHeader, "admin:messages");
+                return client;
+            }).ToList();
+            for (var i = 1; i <= 3; i++)
+            {
+                await channel.BasicPublishAsync("", errorQueue, mandatory: true, new BasicProperties { MessageId = $"m-{i}" }, "{}"u8.ToArray(), ct);
+            }
+            await ControlTower.Testing.Eventually.ValueAsync<uint>(async () => await channel.MessageCountAsync(errorQueue, ct) == 3 ? 3u : null, Timeout);
+
+            // A peek takes the messages off the queue for a moment: one replica's must not run while another's holds them.
+            for (var round = 0; round < 10; round++)
+            {
+                var peeks = await Task.WhenAll(clients.Select(c => c.GetFromJsonAsync<PeekResponse>($"/api/admin/messages/{errorQueue}", ct)))
+                    .WaitAsync(Timeout, ct);
+                foreach (var peek in peeks)
+                {
+                    Assert.Equal(["m-1", "m-2", "m-3"], peek!.Messages.Select(m => m.MessageId));
+                }
+            }
+            clients.ForEach(c => c.Dispose());
+        }
+        finally
+        {
             await channel.QueueDeleteAsync(errorQueue, cancellationToken: CancellationToken.None);
         }
     }
