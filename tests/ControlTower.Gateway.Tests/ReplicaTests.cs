@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using ControlTower.Gateway.Authentication;
 using ControlTower.Gateway.Data;
 using ControlTower.Gateway.Keys;
@@ -10,23 +13,64 @@ using Microsoft.Extensions.Options;
 
 namespace ControlTower.Gateway.Tests;
 
-/// <summary>Gateway replicas on one database.</summary>
+/// <summary>Gateway replicas on one database: starting together, and changing the same key at once.</summary>
 public sealed class ReplicaTests(InfrastructureFixture infrastructure)
 {
     private const string AdminKey = "admin-key-for-replica-tests-0123456789";
+
+    private ServiceFactory<Program> Gateway(string database) => new(new Dictionary<string, string?>
+    {
+        ["ConnectionStrings:gatewaydb"] = database,
+        ["ConnectionStrings:messaging"] = infrastructure.RabbitMq.ConnectionString,
+        ["Gateway:ApiKeys:Keys:0:Name"] = "admin",
+        ["Gateway:ApiKeys:Keys:0:Key"] = AdminKey,
+        ["Gateway:ApiKeys:Keys:0:Scopes:0"] = Scopes.AdminKeys,
+    });
+
+    [Fact]
+    public async Task TwoRotationsOfAKeyOnTwoReplicasAtOnceFollowOneAnotherAndBothSecretsWork()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var database = infrastructure.Postgres.NewDatabase("gateway");
+        await using var first = Gateway(database);
+        await first.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+        await using var second = Gateway(database);
+        await second.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+        var admins = new[] { first, second }.Select(f =>
+        {
+            var client = f.CreateClient();
+            client.DefaultRequestHeaders.Add("X-Api-Key", AdminKey);
+            return client;
+        }).ToList();
+        using (var created = await admins[0].PostAsJsonAsync("/api/admin/keys", new { name = "eventbridge-replicas", scopes = new[] { Scopes.IngestAws } }, ct))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+        var store = first.Services.GetRequiredService<ApiKeyStore>();
+
+        for (var round = 0; round < 5; round++)
+        {
+            var rotations = await Task.WhenAll(admins.Select(async admin =>
+            {
+                using var rotated = await admin.PostAsync("/api/admin/keys/eventbridge-replicas/rotate?graceHours=1", null, ct);
+                Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
+                return (await rotated.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("secret").GetString()!;
+            })).WaitAsync(TimeSpan.FromSeconds(60), ct);
+
+            // One rotated the other's secret into the secondary slot: each caller holds a secret that works.
+            foreach (var secret in rotations)
+            {
+                Assert.Equal("eventbridge-replicas", (await store.FindAsync(secret, ct))?.Name);
+            }
+        }
+        admins.ForEach(a => a.Dispose());
+    }
 
     [Fact]
     public async Task ReplicasStartingTogetherWriteEachConfiguredKeyOnceAndAllStart()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var gateway = new ServiceFactory<Program>(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:gatewaydb"] = infrastructure.Postgres.NewDatabase("gateway"),
-            ["ConnectionStrings:messaging"] = infrastructure.RabbitMq.ConnectionString,
-            ["Gateway:ApiKeys:Keys:0:Name"] = "admin",
-            ["Gateway:ApiKeys:Keys:0:Key"] = AdminKey,
-            ["Gateway:ApiKeys:Keys:0:Scopes:0"] = Scopes.AdminKeys,
-        });
+        await using var gateway = Gateway(infrastructure.Postgres.NewDatabase("gateway"));
         await gateway.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
         var scopes = gateway.Services.GetRequiredService<IServiceScopeFactory>();
 
