@@ -21,7 +21,7 @@ namespace Microsoft.Extensions.Hosting;
 /// </remarks>
 public sealed class SingletonJob : IAsyncDisposable
 {
-    // Mixed into the hash, so that a job's key never equals the per-key transaction locks the services take (seeds 0 and 1).
+    // Mixed into the hash, so that a job's key is not that of a per-key transaction lock a service takes (those use seeds 0 and 1).
     internal const long Seed = 0x5349_4E47_4C45; // "SINGLE"
 
     private readonly string connectionString;
@@ -47,7 +47,9 @@ public sealed class SingletonJob : IAsyncDisposable
     public string Name { get; }
 
     /// <summary>The <c>application_name</c> of the leader's session (PostgreSQL keeps 63 bytes of it).</summary>
-    public static string ApplicationNameOf(string name) => ("lead:" + name) is var full && full.Length > 63 ? full[..63] : full;
+    public static string ApplicationNameOf(string name) => Truncated("lead:" + name);
+
+    internal static string Truncated(string applicationName) => applicationName.Length > 63 ? applicationName[..63] : applicationName;
 
     /// <summary>Whether this replica held the lead at its last <see cref="TryLeadAsync"/>.</summary>
     public bool IsLeader => held is not null;
@@ -144,7 +146,7 @@ public static class DatabaseMutex
     {
         var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString)
         {
-            ApplicationName = SingletonJob.ApplicationNameOf(name),
+            ApplicationName = SingletonJob.Truncated("lock:" + name),
             Pooling = false,
             Timeout = 15,
         }.ConnectionString);
