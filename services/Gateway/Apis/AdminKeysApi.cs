@@ -89,50 +89,64 @@ public static partial class AdminKeysApi
                 ["graceHours"] = [$"graceHours must be between 0 and {MaxGraceHours}."],
             });
         }
-        var (key, problem) = await FindManageable(db, name, cancellationToken);
-        if (problem is not null)
+        return await ChangeManageableAsync(db, name, async key =>
         {
-            return problem;
-        }
-
-        var secret = ApiKeySecrets.New();
-        var now = clock.GetUtcNow();
-        store.Forget(key!.PrimaryHash, key.SecondaryHash);
-        if (grace > 0)
-        {
-            key.SecondaryHash = key.PrimaryHash;
-            key.SecondaryPrefix = key.PrimaryPrefix;
-            key.SecondaryExpiresAt = now.AddHours(grace);
-        }
-        else
-        {
-            key.SecondaryHash = null;
-            key.SecondaryPrefix = null;
-            key.SecondaryExpiresAt = null;
-        }
-        key.PrimaryHash = ApiKeySecrets.Hash(secret);
-        key.PrimaryPrefix = ApiKeySecrets.Display(secret);
-        key.RotatedAt = now;
-        await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Ok(new ApiKeySecretView(ApiKeyView.From(key), secret));
+            var secret = ApiKeySecrets.New();
+            var now = clock.GetUtcNow();
+            store.Forget(key.PrimaryHash, key.SecondaryHash);
+            if (grace > 0)
+            {
+                key.SecondaryHash = key.PrimaryHash;
+                key.SecondaryPrefix = key.PrimaryPrefix;
+                key.SecondaryExpiresAt = now.AddHours(grace);
+            }
+            else
+            {
+                key.SecondaryHash = null;
+                key.SecondaryPrefix = null;
+                key.SecondaryExpiresAt = null;
+            }
+            key.PrimaryHash = ApiKeySecrets.Hash(secret);
+            key.PrimaryPrefix = ApiKeySecrets.Display(secret);
+            key.RotatedAt = now;
+            await db.SaveChangesAsync(cancellationToken);
+            return TypedResults.Ok(new ApiKeySecretView(ApiKeyView.From(key), secret));
+        }, cancellationToken);
     }
 
-    public static async Task<IResult> RevokeKey(string name, GatewayDbContext db, ApiKeyStore store, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        var (key, problem) = await FindManageable(db, name, cancellationToken);
-        if (problem is not null)
+    public static Task<IResult> RevokeKey(string name, GatewayDbContext db, ApiKeyStore store, TimeProvider clock, CancellationToken cancellationToken) =>
+        ChangeManageableAsync(db, name, async key =>
         {
-            return problem;
-        }
-        key!.RevokedAt ??= clock.GetUtcNow();
-        await db.SaveChangesAsync(cancellationToken);
-        store.Forget(key.PrimaryHash, key.SecondaryHash);
-        return TypedResults.Ok(ApiKeyView.From(key));
-    }
+            key.RevokedAt ??= clock.GetUtcNow();
+            await db.SaveChangesAsync(cancellationToken);
+            store.Forget(key.PrimaryHash, key.SecondaryHash);
+            return TypedResults.Ok(ApiKeyView.From(key));
+        }, cancellationToken);
 
-    private static async Task<(ApiKey? Key, IResult? Problem)> FindManageable(GatewayDbContext db, string name, CancellationToken cancellationToken)
+    /// <summary>
+    /// Changes a key the admin API may manage, holding its row until the change commits: two rotations at once (on two
+    /// gateway replicas, say) then follow one another, where each would otherwise have rotated the same old secret away
+    /// and the first caller been handed a secret that no longer works.
+    /// </summary>
+    private static Task<IResult> ChangeManageableAsync(GatewayDbContext db, string name, Func<ApiKey, Task<IResult>> change,
+        CancellationToken cancellationToken) =>
+        db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var held = await db.ApiKeys.FromSql($"SELECT * FROM api_keys WHERE name = {name} FOR UPDATE").ToListAsync(cancellationToken);
+            var (key, problem) = Manageable(held.FirstOrDefault(), name);
+            if (problem is not null)
+            {
+                return problem;
+            }
+            var result = await change(key!);
+            await transaction.CommitAsync(cancellationToken);
+            return result;
+        });
+
+    private static (ApiKey? Key, IResult? Problem) Manageable(ApiKey? key, string name)
     {
-        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Name == name, cancellationToken);
         if (key is null)
         {
             return (null, TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such key", detail: $"There is no key named '{name}'."));

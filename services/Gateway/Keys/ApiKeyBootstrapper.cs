@@ -8,7 +8,9 @@ namespace ControlTower.Gateway.Keys;
 /// <summary>
 /// Writes the keys named in configuration (<c>Gateway:ApiKeys:Keys</c>) into the key store at start-up, as
 /// hashes. Configuration stays their source of truth: they are marked so, and the admin API will not
-/// rotate or revoke them; changing the configured secret rotates it at the next start.
+/// rotate or revoke them; changing the configured secret rotates it at the next start. Replicas starting together
+/// take turns (a transaction-scoped advisory lock): otherwise both would find a key missing and both insert it, and the
+/// loser's unique violation would stop its start.
 /// </summary>
 public sealed class ApiKeyBootstrapper(
     IServiceScopeFactory scopes,
@@ -18,10 +20,32 @@ public sealed class ApiKeyBootstrapper(
 {
     public const string ManagedByConfiguration = "configuration";
 
+    public const string LockName = "gateway:api-key-bootstrap";
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(hashtextextended({0}, 0))", [LockName], cancellationToken);
+            await WriteConfiguredKeysAsync(db, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        });
+
+        if (!await db.ApiKeys.AnyAsync(k => k.RevokedAt == null && k.Scopes.Contains(Scopes.AdminKeys), cancellationToken))
+        {
+            logger.LogWarning(
+                "No API key has the {Scope} scope, so keys cannot be managed through /api/admin/keys. Configure one as "
+                + "Gateway:ApiKeys:Keys:N:Name/Key/Scopes (in development the AppHost generates 'admin-api-key'; "
+                + "see it with: dotnet user-secrets list --project AppHost).", Scopes.AdminKeys);
+        }
+    }
+
+    private async Task WriteConfiguredKeysAsync(GatewayDbContext db, CancellationToken cancellationToken)
+    {
         var now = clock.GetUtcNow();
         foreach (var configured in options.Value.Keys)
         {
@@ -53,14 +77,6 @@ public sealed class ApiKeyBootstrapper(
             }
         }
         await db.SaveChangesAsync(cancellationToken);
-
-        if (!await db.ApiKeys.AnyAsync(k => k.RevokedAt == null && k.Scopes.Contains(Scopes.AdminKeys), cancellationToken))
-        {
-            logger.LogWarning(
-                "No API key has the {Scope} scope, so keys cannot be managed through /api/admin/keys. Configure one as "
-                + "Gateway:ApiKeys:Keys:N:Name/Key/Scopes (in development the AppHost generates 'admin-api-key'; "
-                + "see it with: dotnet user-secrets list --project AppHost).", Scopes.AdminKeys);
-        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -28,8 +28,9 @@ public static class ControlsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["provider"] = ["provider is 'aws' or 'azure'."] });
         }
         var controls = ControlCatalog.Default.Controls.Where(c => provider is null || c.Provider == provider).ToList();
+        var current = await baseline.CurrentAsync(db, cancellationToken);
         var counts = await CountsAsync(db, null, cancellationToken);
-        return TypedResults.Ok(controls.Select(c => View(c, baseline, counts)).ToList());
+        return TypedResults.Ok(controls.Select(c => View(c, current, counts)).ToList());
     }
 
     public static async Task<Results<Ok<ControlView>, ProblemHttpResult>> GetControl(
@@ -40,15 +41,17 @@ public static class ControlsApi
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such control",
                 detail: $"'{id}' is not a control of the catalog (GET /api/governance/controls lists them).");
         }
-        return TypedResults.Ok(View(control, baseline, await CountsAsync(db, id, cancellationToken)));
+        var current = await baseline.CurrentAsync(db, cancellationToken);
+        return TypedResults.Ok(View(control, current, await CountsAsync(db, id, cancellationToken)));
     }
 
-    private static ControlView View(Control control, BaselineProvider baseline, Counts counts) => new(
+    // The version the database holds now, not the one this replica last saw: another replica may have put a new one in place.
+    private static ControlView View(Control control, BaselineVersion? baseline, Counts counts) => new(
         control.Id, control.Title, control.Nature, control.Guidance, control.Severity, control.Provider, control.Subject, control.Repair,
         // Without a baseline nothing is judged, mandatory controls included: nothing says which account is which.
-        baseline.Controls?.EnabledOn(control) ?? [],
+        baseline?.Controls.EnabledOn(control) ?? [],
         counts.Open.GetValueOrDefault(control.Id), counts.Blocked.GetValueOrDefault(control.Id), counts.LastBlocked.GetValueOrDefault(control.Id),
-        baseline.Current?.NotEnforced.GetValueOrDefault(control.Id) ?? []);
+        baseline?.NotEnforced.GetValueOrDefault(control.Id) ?? []);
 
     private sealed record Counts(Dictionary<string, int> Open, Dictionary<string, int> Blocked, Dictionary<string, DateTimeOffset?> LastBlocked);
 

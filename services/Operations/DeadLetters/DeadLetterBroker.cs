@@ -20,15 +20,19 @@ public sealed class DeadLetterBroker(
     IConfiguration configuration,
     IOptions<DeadLettersOptions> options,
     IHttpClientFactory httpClients,
+    SingletonJobs jobs,
     ILogger<DeadLetterBroker> logger) : IAsyncDisposable
 {
     public const string ManagementClient = "rabbitmq-management";
     private const int NotFound = 404;
 
+    /// <summary>How long a peek or replay waits for another replica's to finish with the same queue.</summary>
+    public static readonly TimeSpan LockWait = TimeSpan.FromSeconds(30);
+
     private readonly SemaphoreSlim connecting = new(1, 1);
-    // A message one peek holds is invisible to another until it is given back, so within this process the monitor and
-    // the API take an error queue one at a time. (REVIEW: replicas of Operations can still overlap; each would then
-    // see fewer messages for a moment, never lose one.)
+    // A message one peek holds is invisible to another until it is given back, so the monitor and the API take an error
+    // queue one at a time: within this process by a semaphore, and across the replicas of Operations by an advisory
+    // lock on their database (else one replica's peek or replay would see fewer messages while another's holds some).
     private readonly ConcurrentDictionary<string, SemaphoreSlim> queueLocks = new(StringComparer.Ordinal);
     private readonly Uri broker = new(configuration.GetConnectionString(BusExtensions.ConnectionName)
         ?? throw new InvalidOperationException($"ConnectionStrings:{BusExtensions.ConnectionName} is not configured."));
@@ -87,7 +91,7 @@ public sealed class DeadLetterBroker(
     /// </summary>
     public async Task<IReadOnlyList<DeadLetter>?> PeekAsync(string queue, int skip, int limit, CancellationToken cancellationToken)
     {
-        using var held = await LockAsync(queue, cancellationToken);
+        await using var held = await LockAsync(queue, cancellationToken);
         await using var channel = await OpenChannelAsync(confirms: false, cancellationToken);
         if (await ExistsAsync(queue, cancellationToken) is not { } count)
         {
@@ -125,7 +129,7 @@ public sealed class DeadLetterBroker(
     public async Task<ReplayOutcome> ReplayAsync(string queue, string? messageId, int? limit, CancellationToken cancellationToken)
     {
         var input = ErrorQueues.InputQueueOf(queue);
-        using var held = await LockAsync(queue, cancellationToken);
+        await using var held = await LockAsync(queue, cancellationToken);
         await using var channel = await OpenChannelAsync(confirms: true, cancellationToken);
         if (await ExistsAsync(queue, cancellationToken) is not { } count)
         {
@@ -217,16 +221,34 @@ public sealed class DeadLetterBroker(
     // A passive declare of a missing queue closes the channel, so CountAsync asks on a channel of its own.
     private Task<long?> ExistsAsync(string queue, CancellationToken cancellationToken) => CountAsync(queue, cancellationToken);
 
-    private async Task<IDisposable> LockAsync(string queue, CancellationToken cancellationToken)
+    private async Task<IAsyncDisposable> LockAsync(string queue, CancellationToken cancellationToken)
     {
         var gate = queueLocks.GetOrAdd(queue, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken);
-        return new Release(gate);
+        try
+        {
+            return new Release(gate, await jobs.LockAsync("operations:dead-letters:" + queue, LockWait, cancellationToken));
+        }
+        catch
+        {
+            gate.Release();
+            throw;
+        }
     }
 
-    private sealed class Release(SemaphoreSlim gate) : IDisposable
+    private sealed class Release(SemaphoreSlim gate, IAsyncDisposable replicas) : IAsyncDisposable
     {
-        public void Dispose() => gate.Release();
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await replicas.DisposeAsync();
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
     }
 
     private async Task<IChannel> OpenChannelAsync(bool confirms, CancellationToken cancellationToken)

@@ -10,23 +10,36 @@ namespace ControlTower.Operations.DeadLetters;
 /// <see cref="DeadLettersObserved"/> when a count changes: first seen with messages, grown, shrunk, emptied, or gone
 /// (published as zero). Counts live in memory, so after a restart each queue holding messages is announced again;
 /// consumers take an observation as the queue's current state, which makes the repeat harmless.
+/// One replica of Operations counts (<see cref="JobName"/>): every replica counting would announce each change once per
+/// replica, and each one's peek at the oldest message hides it from the others' counts for a moment, so they would
+/// announce counts that flap. A replica that takes the lead over starts with no counts, as after a restart.
 /// </summary>
 public sealed class DeadLetterMonitor(
     DeadLetterBroker broker,
     IBus bus,
+    SingletonJobs jobs,
     IOptions<DeadLettersOptions> options,
     TimeProvider clock,
     ILogger<DeadLetterMonitor> logger) : BackgroundService
 {
+    public const string JobName = "operations:dead-letter-monitor";
+
     private readonly Dictionary<string, long> counts = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await using var lead = jobs.Create(JobName);
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.PollSeconds), clock);
         do
         {
             try
             {
+                if (!await lead.TryLeadAsync(stoppingToken))
+                {
+                    // Another replica counts; what this one knew is out of date by the time it leads again.
+                    counts.Clear();
+                    continue;
+                }
                 await PollAsync(stoppingToken);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)

@@ -17,6 +17,8 @@ public static class Extensions
     {
         builder.AddServiceDatabase<IHostApplicationBuilder, OperationsDbContext>(DatabaseName);
         builder.AddOutbox<IHostApplicationBuilder, OperationsDbContext>();
+        // The periodic jobs that must run on one replica at a time (the dead-letter monitor, the signal sweep) lead through it.
+        builder.AddSingletonJobs(DatabaseName);
         builder.Services.AddScoped<ActivityStore>();
         builder.Services.AddOptions<ActivityOptions>().BindConfiguration(ActivityOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<ActivityPartitions>();

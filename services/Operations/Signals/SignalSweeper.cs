@@ -107,17 +107,28 @@ public sealed class SignalSweeper(OperationsDbContext db, IOptions<SignalsOption
     }
 }
 
-/// <summary>Runs the sweep every <see cref="SignalsOptions.SweepInterval"/>.</summary>
-public sealed class SignalSweepService(IServiceScopeFactory scopes, IOptions<SignalsOptions> options, TimeProvider clock,
+/// <summary>
+/// Runs the sweep every <see cref="SignalsOptions.SweepInterval"/>, on one replica of Operations at a time
+/// (<see cref="JobName"/>). Sweeps on two replicas would still be correct (each change is checked against the signal's
+/// version, and the loser reads afresh), but would race for the same signals every round.
+/// </summary>
+public sealed class SignalSweepService(IServiceScopeFactory scopes, SingletonJobs jobs, IOptions<SignalsOptions> options, TimeProvider clock,
     ILogger<SignalSweepService> logger) : BackgroundService
 {
+    public const string JobName = "operations:signal-sweep";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await using var lead = jobs.Create(JobName);
         using var timer = new PeriodicTimer(options.Value.SweepInterval, clock);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
             {
+                if (!await lead.TryLeadAsync(stoppingToken))
+                {
+                    continue;
+                }
                 await using var scope = scopes.CreateAsyncScope();
                 var changed = await scope.ServiceProvider.GetRequiredService<SignalSweeper>().SweepAsync(stoppingToken);
                 if (changed > 0)
