@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using ControlTower.Web.Components;
 using ControlTower.Web.Exports;
 using ControlTower.Web.Extensions;
@@ -6,7 +7,9 @@ using ControlTower.Web.Session;
 // `migrate`: apply the database migrations and exit (the Kubernetes migration job runs this).
 if (MigrationCommand.IsRequested(args))
 {
-    return await MigrationCommand.RunAsync<ControlTower.Web.Data.PortalDbContext>(args, ControlTower.Web.Data.PortalDbContext.ConnectionName);
+    return await MigrationCommand.RunAsync<ControlTower.Web.Data.PortalDbContext>(args, ControlTower.Web.Data.PortalDbContext.ConnectionName,
+        builder => builder.Services.AddDataProtection().PersistKeysToDbContext<ControlTower.Web.Data.PortalDbContext>(),
+        MigrationCommand.EnsureDataProtectionKeyAsync);
 }
 
 var builder = WebApplication.CreateBuilder(args);

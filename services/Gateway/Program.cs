@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using ControlTower.Gateway.Aggregation;
 using ControlTower.Gateway.Apis;
 using ControlTower.Gateway.Audit;
@@ -6,7 +7,9 @@ using ControlTower.Gateway.Extensions;
 // `migrate`: apply the database migrations and exit (the Kubernetes migration job runs this).
 if (MigrationCommand.IsRequested(args))
 {
-    return await MigrationCommand.RunAsync<ControlTower.Gateway.Data.GatewayDbContext>(args, ControlTower.Gateway.Extensions.Extensions.DatabaseName);
+    return await MigrationCommand.RunAsync<ControlTower.Gateway.Data.GatewayDbContext>(args, ControlTower.Gateway.Extensions.Extensions.DatabaseName,
+        builder => builder.Services.AddDataProtection().PersistKeysToDbContext<ControlTower.Gateway.Data.GatewayDbContext>(),
+        MigrationCommand.EnsureDataProtectionKeyAsync);
 }
 
 var builder = WebApplication.CreateBuilder(args);

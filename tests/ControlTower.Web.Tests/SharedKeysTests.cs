@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using ControlTower.Testing;
 using ControlTower.Testing.Infrastructure;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
@@ -35,6 +37,65 @@ public sealed class SharedKeysTests : IAsyncLifetime
         await connection.OpenAsync(TestContext.Current.CancellationToken);
         await using var count = new NpgsqlCommand("select count(*) from data_protection_keys where xml like '%<key id=%'", connection);
         Assert.InRange((long)(await count.ExecuteScalarAsync(TestContext.Current.CancellationToken))!, 1L, 2L);
+    }
+
+    [Fact]
+    public async Task TheMigrationJobMakesTheOneKeyThatReplicasStartingTogetherThenShare()
+    {
+        var database = postgres.NewDatabase("portal");
+
+        var (exitCode, output) = await MigrateAsync(database);
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("Created data-protection key", output, StringComparison.Ordinal);
+        var keyAfterMigration = await KeyIdsAsync(database);
+
+        await using var first = new PortalReplica(database);
+        await using var second = new PortalReplica(database);
+        await Task.WhenAll(Task.Run(() => first.Services), Task.Run(() => second.Services));
+        var sealedBySecond = second.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("test").Protect("signed in");
+        Assert.Equal("signed in", first.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("test").Unprotect(sealedBySecond));
+
+        Assert.Single(keyAfterMigration);
+        Assert.Equal(keyAfterMigration, await KeyIdsAsync(database));
+        var again = await MigrateAsync(database);
+        Assert.Contains("already has a current key", again.Output, StringComparison.Ordinal);
+        Assert.Equal(keyAfterMigration, await KeyIdsAsync(database));
+    }
+
+    private static async Task<List<string>> KeyIdsAsync(string database)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = new NpgsqlCommand("select friendly_name from data_protection_keys order by id", connection);
+        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        var ids = new List<string>();
+        while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+        {
+            ids.Add(reader.GetString(0));
+        }
+        return ids;
+    }
+
+    /// <summary>The portal's own entry point with <c>migrate</c>, as the migration job runs it.</summary>
+    private static async Task<(int ExitCode, string Output)> MigrateAsync(string database)
+    {
+        var dll = Path.Combine(Repository.Root, "web", "bin",
+#if DEBUG
+            "Debug",
+#else
+            "Release",
+#endif
+            "net10.0", "ControlTower.Web.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(dll);
+        start.ArgumentList.Add("migrate");
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["ConnectionStrings__portaldb"] = database;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
+        return (process.ExitCode, await output + await error);
     }
 
     private sealed class PortalReplica(string portalDatabase) : WebApplicationFactory<Program>
