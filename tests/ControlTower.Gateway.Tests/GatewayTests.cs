@@ -370,7 +370,7 @@ public sealed class GatewayTests(InfrastructureFixture infrastructure) : IAsyncL
     {
         await using var weak = Gateway("short");
 
-        var error = Assert.Throws<OptionsValidationException>(() => weak.CreateClient());
+        var error = Assert.IsType<OptionsValidationException>(weak.StartupFailure());
         Assert.Contains("at least", error.Message);
     }
 

@@ -80,7 +80,7 @@ public sealed class ActivityPartitionTests(InfrastructureFixture infrastructure)
             ["Operations:Activity:" + setting] = value,
         });
 
-        var error = Assert.Throws<OptionsValidationException>(() => refused.CreateClient());
+        var error = Assert.IsType<OptionsValidationException>(refused.StartupFailure());
         Assert.Contains(setting, error.Message, StringComparison.Ordinal);
     }
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace ControlTower.Testing.Services;
 
@@ -53,6 +54,55 @@ public class ServiceFactory<TProgram>(IReadOnlyDictionary<string, string?> setti
         if (replaceServices is not null)
         {
             builder.ConfigureTestServices(replaceServices);
+        }
+        builder.ConfigureLogging(logging => logging.AddProvider(startupFailures));
+    }
+
+    private readonly StartupFailureLog startupFailures = new();
+
+    /// <summary>
+    /// Starts a host that is meant to refuse to start and returns why. The exception the test server rethrows depends on
+    /// a race: when the service stops before the test server watches it start, the server only reports its disposed
+    /// provider. The host itself logs why it failed, so that is the answer, whichever of the two came first.
+    /// </summary>
+    public Exception StartupFailure()
+    {
+        try
+        {
+            _ = Server;
+        }
+        catch (Exception thrown)
+        {
+            return startupFailures.First ?? thrown;
+        }
+        throw new InvalidOperationException("The service started; it was expected to refuse.");
+    }
+
+    private sealed class StartupFailureLog : ILoggerProvider
+    {
+        private Exception? first;
+
+        public Exception? First => Volatile.Read(ref first);
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(StartupFailureLog log) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (logLevel >= LogLevel.Error && exception is not null)
+                {
+                    Interlocked.CompareExchange(ref log.first, exception, null);
+                }
+            }
         }
     }
 
