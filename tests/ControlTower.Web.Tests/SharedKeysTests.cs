@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using ControlTower.Testing;
 using ControlTower.Testing.Infrastructure;
+using ControlTower.Testing.Services;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -77,26 +77,9 @@ public sealed class SharedKeysTests : IAsyncLifetime
     }
 
     /// <summary>The portal's own entry point with <c>migrate</c>, as the migration job runs it.</summary>
-    private static async Task<(int ExitCode, string Output)> MigrateAsync(string database)
-    {
-        var dll = Path.Combine(Repository.Root, "web", "bin",
-#if DEBUG
-            "Debug",
-#else
-            "Release",
-#endif
-            "net10.0", "ControlTower.Web.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(dll);
-        start.ArgumentList.Add("migrate");
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        start.Environment["ConnectionStrings__portaldb"] = database;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
-        return (process.ExitCode, await output + await error);
-    }
+    private static Task<(int ExitCode, string Output)> MigrateAsync(string database) =>
+        EntryPoint.RunAsync(EntryPoint.Dll("web", "ControlTower.Web"), ["migrate"],
+            new Dictionary<string, string> { ["ConnectionStrings__portaldb"] = database }, TestContext.Current.CancellationToken);
 
     private sealed class PortalReplica(string portalDatabase) : WebApplicationFactory<Program>
     {

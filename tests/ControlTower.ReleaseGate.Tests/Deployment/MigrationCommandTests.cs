@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using ControlTower.Testing;
 using ControlTower.Testing.Infrastructure;
@@ -13,13 +12,7 @@ namespace ControlTower.ReleaseGate.Tests.Deployment;
 /// </summary>
 public sealed class MigrationCommandTests(InfrastructureFixture infrastructure)
 {
-    private static readonly string ServiceDll = Path.Combine(Repository.Root, "services", "ReleaseGate", "bin",
-#if DEBUG
-        "Debug",
-#else
-        "Release",
-#endif
-        "net10.0", "ControlTower.ReleaseGate.dll");
+    private static readonly string ServiceDll = EntryPoint.Dll("services/ReleaseGate", "ControlTower.ReleaseGate");
 
     [Fact]
     public async Task MigrateAppliesEveryMigrationOnceAndASecondRunFindsNothingToDo()
@@ -72,31 +65,6 @@ public sealed class MigrationCommandTests(InfrastructureFixture infrastructure)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(params (string Name, string Value)[] environment)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(ServiceDll);
-        start.ArgumentList.Add("migrate");
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromMinutes(2));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-        return (process.ExitCode, await output + await error);
-    }
+    private static Task<(int ExitCode, string Output)> RunAsync(params (string Name, string Value)[] environment) =>
+        EntryPoint.RunAsync(ServiceDll, ["migrate"], environment.ToDictionary(e => e.Name, e => e.Value), TestContext.Current.CancellationToken);
 }
