@@ -231,8 +231,10 @@ public sealed class BenchRun(BenchOptions options, BenchReport report, string re
         };
         if (options.Warmup > 0)
         {
-            await Load.RunAsync(Options(options.Warmup), 0, "ingest warm-up", cancellationToken);
-            await DrainAsync(system, null, DateTimeOffset.UtcNow, 0, cancellationToken);
+            // Drained like the run itself (every accepted row counted), so that none of it is counted as the run's.
+            var warmupBefore = system.OperationsDb is null ? 0 : await CountAsync(system.OperationsDb, cancellationToken);
+            var warmup = await Load.RunAsync(Options(options.Warmup), 0, "ingest warm-up", cancellationToken);
+            await DrainAsync(system, warmup, DateTimeOffset.UtcNow, warmupBefore, cancellationToken);
         }
         var before = system.OperationsDb is null ? 0 : await CountAsync(system.OperationsDb, cancellationToken);
         var started = Stopwatch.GetTimestamp();
