@@ -166,9 +166,9 @@ public sealed class DriftProbe(LoadOptions options, HttpClient client, DriftProb
                     }
                 }
             }
-            catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException && !stop.IsCancellationRequested)
+            catch (Exception ex) when (ex is HttpRequestException or JsonException or OperationCanceledException)
             {
-                // Counted as a timeout if it never shows.
+                // Counted as a timeout if it never shows; a read cut short by the end of the run is simply unfinished.
             }
             await Task.Delay(options.ProbePoll, stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
