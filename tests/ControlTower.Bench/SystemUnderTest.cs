@@ -82,6 +82,8 @@ public sealed class SystemUnderTest : IAsyncDisposable
             // The servers' and services' own output would bury the progress lines.
             .AddFilter("ControlTower", LogLevel.Warning)
             .AddFilter("Microsoft", LogLevel.Warning)
+            // The servers' health checks fail while they start and stop; readiness is awaited resource by resource instead.
+            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)
             .AddFilter("System.Net.Http", LogLevel.Warning));
         var app = await builder.BuildAsync(timeout.Token);
         try
