@@ -54,7 +54,10 @@ public static class Benchmarks
         Console.WriteLine($"ingest: {stored:N0} rows stored in {batches} batches of {batchSize}, {concurrency} at a time: {elapsed.TotalSeconds:N1} s, {stored / elapsed.TotalSeconds:N0} rows/s");
     }
 
-    public static async Task QueryAsync(string connectionString, int iterations, CancellationToken cancellationToken)
+    /// <summary>One scenario's timings in milliseconds.</summary>
+    public sealed record QueryTiming(string Scenario, int Rows, double P50, double P95, double P99, double Max);
+
+    public static async Task<IReadOnlyList<QueryTiming>> QueryAsync(string connectionString, int iterations, CancellationToken cancellationToken)
     {
         var random = new Random(11);
         var pick = new ActivityGenerator(seed: 3);
@@ -114,6 +117,7 @@ public static class Benchmarks
             }),
         };
 
+        var timings = new List<QueryTiming>();
         Console.WriteLine($"{"scenario",-34} {"rows",6} {"p50 ms",9} {"p95 ms",9} {"p99 ms",9} {"max ms",9}");
         foreach (var (name, run) in scenarios)
         {
@@ -131,7 +135,9 @@ public static class Benchmarks
             }
             times.Sort();
             Console.WriteLine($"{name,-34} {rows,6} {Percentile(times, 0.50),9:N1} {Percentile(times, 0.95),9:N1} {Percentile(times, 0.99),9:N1} {times[^1],9:N1}");
+            timings.Add(new QueryTiming(name, rows, Percentile(times, 0.50), Percentile(times, 0.95), Percentile(times, 0.99), times[^1]));
         }
+        return timings;
 
         async Task<int> List(OperationsDbContext db, ActivityQuery query, string? before = null)
         {

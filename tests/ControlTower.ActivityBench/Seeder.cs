@@ -24,7 +24,14 @@ public static class Seeder
                          source, received_at, stored_at) FROM STDIN (FORMAT BINARY)
         """;
 
-    public static async Task RunAsync(string connectionString, long rows, int days, int writers, CancellationToken cancellationToken)
+    /// <summary>Rows written by COPY and how long the COPY took (without the migration, the hourly counts and the analyse).</summary>
+    public readonly record struct SeedResult(long Rows, TimeSpan Copying)
+    {
+        public double RowsPerSecond => Copying > TimeSpan.Zero ? Rows / Copying.TotalSeconds : 0;
+    }
+
+    /// <param name="finish">Rebuild the hourly counts and analyse afterwards, as queries need; off for a bare insert-rate measurement.</param>
+    public static async Task<SeedResult> RunAsync(string connectionString, long rows, int days, int writers, CancellationToken cancellationToken, bool finish = true)
     {
         await using (var db = Benchmarks.Context(connectionString))
         {
@@ -34,7 +41,7 @@ public static class Seeder
         if (rows == 0)
         {
             Console.WriteLine("seed: migrated, nothing to add");
-            return;
+            return new SeedResult(0, TimeSpan.Zero);
         }
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         var end = DateTimeOffset.UtcNow;
@@ -103,6 +110,10 @@ public static class Seeder
         {
         }
         Console.WriteLine($"seed: {rows:N0} rows in {total.TotalSeconds:N0} s, {rows / total.TotalSeconds:N0} rows/s");
+        if (!finish)
+        {
+            return new SeedResult(rows, total);
+        }
         // COPY bypasses the insert that keeps the hourly counts: rebuild them from the table.
         await using (var recount = dataSource.CreateCommand("""
             TRUNCATE activity_hourly_counts;
@@ -121,6 +132,7 @@ public static class Seeder
         var vacuum = Stopwatch.StartNew();
         await analyze.ExecuteNonQueryAsync(cancellationToken);
         Console.WriteLine($"seed: VACUUM ANALYZE in {vacuum.Elapsed.TotalSeconds:N0} s");
+        return new SeedResult(rows, total);
     }
 
     private static async Task WriteAsync(NpgsqlBinaryImporter importer, CloudActivity a, DateTimeOffset received, CancellationToken token)

@@ -54,5 +54,10 @@ foreach (var report in summaries.SelectMany(s => s.Reports))
 // BenchmarkDotNet's percentiles are over iterations of many calls; the gate's budget is per call, so time single calls too.
 if (summaries.SelectMany(s => s.Reports).Any(r => r.BenchmarkCase.Descriptor.Type == typeof(GateEvaluationBenchmarks)))
 {
-    Console.WriteLine(GateEvaluationBenchmarks.SingleCallPercentiles());
+    var single = GateEvaluationBenchmarks.SingleCalls();
+    Console.WriteLine(single);
+    // Beside BenchmarkDotNet's own exports, for tools that read the results (./ct bench).
+    var results = Path.Combine(AppContext.BaseDirectory, "BenchmarkDotNet.Artifacts", "results");
+    Directory.CreateDirectory(results);
+    File.WriteAllText(Path.Combine(results, "gate-single-calls.json"), System.Text.Json.JsonSerializer.Serialize(single));
 }

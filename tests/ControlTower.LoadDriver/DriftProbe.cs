@@ -11,31 +11,55 @@ namespace ControlTower.LoadDriver;
 /// Measures how long a drift takes from the collector's door to a finding the gateway serves. Over and over,
 /// it posts a CloudTrail <c>MoveAccount</c> of the example baseline's audit account (out of its Security OU,
 /// then back), and polls <c>GET /api/governance/findings</c> until the finding opened with that event as its
-/// evidence (or resolved). One probe at a time, so each latency is one event's.
+/// evidence (or resolved). One probe at a time a lane, so each latency is one event's; more lanes (other accounts of
+/// the baseline, each moved to the Sandbox OU and back) gather samples faster.
 /// </summary>
-public sealed class DriftProbe(LoadOptions options, HttpClient client)
+public sealed class DriftProbe(LoadOptions options, HttpClient client, DriftProbe.Lane lane)
 {
     public const string Account = "333344445555";
     public const string HomeOu = "ou-ab12-sec00001";
     public const string AwayOu = "ou-ab12-wkl00001";
+    private const string SandboxOu = "ou-ab12-sbx00001";
     private static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(10);
+
+    /// <summary>An account of the example baseline, its home OU and where a probe moves it.</summary>
+    public sealed record Lane(string Account, string HomeOu, string AwayOu);
+
+    /// <summary>The lanes in order; the first is the one a single probe uses.</summary>
+    public static readonly IReadOnlyList<Lane> Lanes =
+    [
+        new(Account, HomeOu, AwayOu),
+        new("222233334444", HomeOu, SandboxOu),
+        new("444455556666", "ou-ab12-inf00001", SandboxOu),
+        new("555566667777", "ou-ab12-prd00001", SandboxOu),
+        new("666677778888", "ou-ab12-npd00001", SandboxOu),
+    ];
+
+    private int samples;
+
+    public DriftProbe(LoadOptions options, HttpClient client) : this(options, client, Lanes[0])
+    {
+    }
 
     public List<double> OpenedMilliseconds { get; } = [];
     public List<double> ResolvedMilliseconds { get; } = [];
     public int TimedOut { get; private set; }
     public int Refused { get; private set; }
 
+    /// <summary>Latencies measured so far (opened and resolved); safe to read while the probe runs.</summary>
+    public int Samples => Volatile.Read(ref samples);
+
     public async Task RunAsync(CancellationToken stop)
     {
         // Start from home, so that the first probe is a move away that opens the finding.
-        await MoveAsync(HomeOu, stop);
+        await MoveAsync(lane.HomeOu, stop);
         await Task.Delay(options.ProbeInterval, stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         var away = true;
         while (!stop.IsCancellationRequested)
         {
             var started = Stopwatch.GetTimestamp();
             var sentAt = DateTimeOffset.UtcNow;
-            var eventId = await MoveAsync(away ? AwayOu : HomeOu, stop);
+            var eventId = await MoveAsync(away ? lane.AwayOu : lane.HomeOu, stop);
             if (eventId is null)
             {
                 Refused++;
@@ -43,6 +67,7 @@ public sealed class DriftProbe(LoadOptions options, HttpClient client)
             else if (await WaitForFindingAsync(away, eventId, sentAt, stop) is { } done)
             {
                 (away ? OpenedMilliseconds : ResolvedMilliseconds).Add(Stopwatch.GetElapsedTime(started, done).TotalMilliseconds);
+                Interlocked.Increment(ref samples);
                 away = !away;
             }
             else if (!stop.IsCancellationRequested)
@@ -76,8 +101,8 @@ public sealed class DriftProbe(LoadOptions options, HttpClient client)
             ["userAgent"] = "control-tower-load-driver/drift-probe",
             ["requestParameters"] = new JsonObject
             {
-                ["accountId"] = Account,
-                ["sourceParentId"] = destination == AwayOu ? HomeOu : AwayOu,
+                ["accountId"] = lane.Account,
+                ["sourceParentId"] = destination == lane.AwayOu ? lane.HomeOu : lane.AwayOu,
                 ["destinationParentId"] = destination,
             },
             ["responseElements"] = null,
@@ -125,7 +150,7 @@ public sealed class DriftProbe(LoadOptions options, HttpClient client)
                     var now = Stopwatch.GetTimestamp();
                     foreach (var finding in findings.RootElement.EnumerateArray())
                     {
-                        if (finding.GetProperty("type").GetString() != "ACCOUNT_MOVED_BETWEEN_OUS" || finding.GetProperty("subject").GetString() != Account)
+                        if (finding.GetProperty("type").GetString() != "ACCOUNT_MOVED_BETWEEN_OUS" || finding.GetProperty("subject").GetString() != lane.Account)
                         {
                             continue;
                         }
@@ -141,9 +166,9 @@ public sealed class DriftProbe(LoadOptions options, HttpClient client)
                     }
                 }
             }
-            catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException && !stop.IsCancellationRequested)
+            catch (Exception ex) when (ex is HttpRequestException or JsonException or OperationCanceledException)
             {
-                // Counted as a timeout if it never shows.
+                // Counted as a timeout if it never shows; a read cut short by the end of the run is simply unfinished.
             }
             await Task.Delay(options.ProbePoll, stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }

@@ -34,6 +34,9 @@ public sealed record LoadOptions
 
     public TimeSpan ProbeInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>Probes at once, each on its own account of the baseline (<see cref="DriftProbe.Lanes"/>).</summary>
+    public int ProbeLanes { get; init; } = 1;
+
     public TimeSpan ProbePoll { get; init; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary><c>aws</c> (CloudTrail log files) or <c>azure</c> (Activity Log exports).</summary>
@@ -64,6 +67,9 @@ public sealed record LoadOptions
                              (333344445555) out of its OU and back every 0.5 s and time until
                              GET /api/governance/findings shows each move (needs --read-key)
           --read-key KEY     a key with governance:read for the probe; or set CT_READ_KEY
+          --probe-lanes N    probes at once, 1-5, each moving another account of the baseline (the others to the
+                             Sandbox OU and back) for more samples in the same time (default 1)
+          --probe-interval MS  pause between one lane's probes in milliseconds (default 500)
           --allow-remote     allow a gateway that is not localhost, 127.0.0.1 or ::1
         """;
 
@@ -73,7 +79,7 @@ public sealed record LoadOptions
         var gateway = "http://localhost:5100";
         var key = Environment.GetEnvironmentVariable(KeyVariable);
         var readKey = Environment.GetEnvironmentVariable(ReadKeyVariable);
-        int duration = 60, batch = 500, concurrency = 8, timeout = 30, seed = 1, rate = 0;
+        int duration = 60, batch = 500, concurrency = 8, timeout = 30, seed = 1, rate = 0, probeLanes = 1, probeInterval = 500;
         bool gzip = false, allowRemote = false, probeDrift = false;
         var cloud = "aws";
 
@@ -104,7 +110,9 @@ public sealed record LoadOptions
                 case "--timeout" when !Int(out timeout, 1, 600): return (null, "--timeout takes whole seconds from 1 to 600");
                 case "--seed" when !Int(out seed, 0, int.MaxValue): return (null, "--seed takes a non-negative whole number");
                 case "--rate" when !Int(out rate, 0, 10_000_000): return (null, "--rate takes events a second, 0 to 10000000");
-                case "--duration" or "--batch" or "--concurrency" or "--timeout" or "--seed" or "--rate": break;
+                case "--probe-lanes" when !Int(out probeLanes, 1, DriftProbe.Lanes.Count): return (null, $"--probe-lanes takes 1 to {DriftProbe.Lanes.Count}");
+                case "--probe-interval" when !Int(out probeInterval, 0, 60_000): return (null, "--probe-interval takes milliseconds from 0 to 60000");
+                case "--duration" or "--batch" or "--concurrency" or "--timeout" or "--seed" or "--rate" or "--probe-lanes" or "--probe-interval": break;
                 default: return (null, $"unknown argument '{name}'");
             }
         }
@@ -142,6 +150,8 @@ public sealed record LoadOptions
             Cloud = cloud,
             Rate = rate,
             ProbeDrift = probeDrift,
+            ProbeLanes = probeLanes,
+            ProbeInterval = TimeSpan.FromMilliseconds(probeInterval),
             ReadKey = readKey,
         }, null);
     }

@@ -43,8 +43,8 @@ Console.Error.WriteLine($"load driver: POST {options.Endpoint} for {options.Dura
 var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
 var clock = Stopwatch.StartNew();
 var run = new LoadRun(options, client, statistics).RunAsync(stopSending.Token, hardStop.Token);
-var probe = options.ProbeDrift ? new DriftProbe(options, client) : null;
-var probing = probe?.RunAsync(stopSending.Token) ?? Task.CompletedTask;
+DriftProbe[] probes = options.ProbeDrift ? [.. DriftProbe.Lanes.Take(options.ProbeLanes).Select(lane => new DriftProbe(options, client, lane))] : [];
+var probing = Task.WhenAll(probes.Select(p => p.RunAsync(stopSending.Token)));
 var progress = Progress.ReportEverySecondAsync(statistics, clock, run);
 await run;
 await probing;
@@ -53,9 +53,9 @@ var wall = clock.Elapsed;
 var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
 
 Report.Print(Console.Out, options, statistics, wall, cpu);
-if (probe is not null)
+if (probes.Length > 0)
 {
-    Report.PrintProbe(Console.Out, probe);
+    Report.PrintProbe(Console.Out, probes);
 }
 // Events a 202 did not account for are the loss this driver exists to find; a run with no 202 at all measured nothing.
 return statistics.Unaccounted > 0 || statistics.Accepted202 == 0 ? 1 : 0;

@@ -46,15 +46,18 @@ public static class Report
         LatencyRow(output, width, "non-202 only", statistics.Samples.Where(s => !s.Accepted).Select(s => s.Milliseconds));
     }
 
-    public static void PrintProbe(TextWriter output, DriftProbe probe)
+    public static void PrintProbe(TextWriter output, IReadOnlyList<DriftProbe> probes)
     {
         const int width = 24;
+        var opened = probes.SelectMany(p => p.OpenedMilliseconds).ToList();
+        var resolved = probes.SelectMany(p => p.ResolvedMilliseconds).ToList();
         output.WriteLine();
         output.WriteLine($"{"event to finding (ms)".PadRight(width + 2)}{"n",8}{"p50",10}{"p90",10}{"p99",10}{"max",10}");
-        LatencyRow(output, width, "drift opened", probe.OpenedMilliseconds);
-        LatencyRow(output, width, "drift resolved", probe.ResolvedMilliseconds);
-        LatencyRow(output, width, "both", probe.OpenedMilliseconds.Concat(probe.ResolvedMilliseconds));
-        output.WriteLine($"  probes not seen within 10 s: {probe.TimedOut}; probes the door refused: {probe.Refused}");
+        LatencyRow(output, width, "drift opened", opened);
+        LatencyRow(output, width, "drift resolved", resolved);
+        LatencyRow(output, width, "both", opened.Concat(resolved));
+        output.WriteLine($"  probes not seen within 10 s: {probes.Sum(p => p.TimedOut)}; probes the door refused: {probes.Sum(p => p.Refused)}" +
+            (probes.Count > 1 ? $"; {probes.Count} lanes at once" : ""));
     }
 
     private static void LatencyRow(TextWriter output, int width, string name, IEnumerable<double> values)

@@ -62,7 +62,16 @@ public class GateEvaluationBenchmarks
     /// Per-call latency of single evaluations timed one by one, for the percentiles BenchmarkDotNet does not give
     /// (its statistics are over iterations of many calls). Printed, never asserted.
     /// </summary>
-    public static string SingleCallPercentiles(int calls = 5000)
+    public static SingleCallTimes SingleCalls() => SingleCalls(5000);
+
+    /// <summary>The single-call percentiles in microseconds, as <c>gate-single-calls.json</c> in the results folder carries them.</summary>
+    public sealed record SingleCallTimes(int Calls, double P50, double P90, double P99, double Max)
+    {
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+            $"Gate evaluation, {Calls} single calls: p50 {P50:N1} µs, p90 {P90:N1} µs, p99 {P99:N1} µs, max {Max:N1} µs");
+    }
+
+    public static SingleCallTimes SingleCalls(int calls)
     {
         var (p, e, r) = Inputs();
         for (var i = 0; i < 500; i++)
@@ -78,8 +87,7 @@ public class GateEvaluationBenchmarks
         }
         Array.Sort(ticks);
         double Micro(double q) => ticks[Math.Min(calls - 1, (int)Math.Ceiling(q * calls) - 1)] * 1e6 / Stopwatch.Frequency;
-        return string.Create(CultureInfo.InvariantCulture,
-            $"Gate evaluation, {calls} single calls: p50 {Micro(0.50):N1} µs, p90 {Micro(0.90):N1} µs, p99 {Micro(0.99):N1} µs, max {Micro(1.0):N1} µs");
+        return new SingleCallTimes(calls, Micro(0.50), Micro(0.90), Micro(0.99), Micro(1.0));
     }
 
     private static (GatePolicySnapshot, EvidenceSnapshot, ReleaseClaim) Inputs()

@@ -1,0 +1,89 @@
+using System.Globalization;
+
+namespace ControlTower.Bench;
+
+/// <summary>
+/// Resident memory (VmRSS from /proc/&lt;pid&gt;/status) of each Control Tower process: the services by their executable or
+/// assembly name under this repository, PostgreSQL (the postmaster and its backends, summed: shared buffers count in each)
+/// and RabbitMQ (beam.smp) by the system's data folder when it was started here.
+/// </summary>
+public static class Footprint
+{
+    public static readonly string[] Services =
+        ["Gateway", "Collector.Aws", "Collector.Azure", "Operations", "Governance", "ReleaseGate", "Web"];
+
+    /// <summary>Resident MiB by process name, now.</summary>
+    public static SortedDictionary<string, double> Sample(string repository, string? dataPath)
+    {
+        var resident = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        var postmasters = new HashSet<int>();
+        var processes = new List<(int Pid, int Parent, string[] Argv, double Mib)>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid == Environment.ProcessId)
+            {
+                continue;
+            }
+            try
+            {
+                var argv = File.ReadAllText(Path.Combine(directory, "cmdline")).Split('\0', StringSplitOptions.RemoveEmptyEntries);
+                var status = File.ReadAllLines(Path.Combine(directory, "status"));
+                var rss = status.FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+                var parent = status.FirstOrDefault(l => l.StartsWith("PPid:", StringComparison.Ordinal));
+                if (argv.Length == 0 || rss is null || parent is null)
+                {
+                    continue;
+                }
+                var kib = double.Parse(rss.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+                processes.Add((pid, int.Parse(parent.Split('\t', ' ').Last(s => s.Length > 0), CultureInfo.InvariantCulture), argv, kib / 1024));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+            {
+                // Gone, or not ours to read.
+            }
+        }
+        foreach (var (pid, _, argv, mib) in processes)
+        {
+            var command = string.Join(' ', argv);
+            if (dataPath is not null && Path.GetFileName(argv[0]) == "postgres" && command.Contains(dataPath, StringComparison.Ordinal))
+            {
+                postmasters.Add(pid);
+                Add(resident, "postgres (all backends)", mib);
+            }
+            else if (dataPath is not null && Path.GetFileName(argv[0]) == "beam.smp" && command.Contains(dataPath, StringComparison.Ordinal))
+            {
+                Add(resident, "rabbitmq (beam.smp)", mib);
+            }
+            else if (command.Contains(repository, StringComparison.Ordinal) && ServiceOf(argv) is { } service)
+            {
+                Add(resident, service, mib);
+            }
+        }
+        foreach (var (_, parent, _, mib) in processes.Where(p => postmasters.Contains(p.Parent)))
+        {
+            Add(resident, "postgres (all backends)", mib);
+        }
+        return resident;
+    }
+
+    /// <summary>The service an argument vector runs (its apphost, or <c>dotnet X.dll</c>), not a <c>dotnet run</c> that starts it.</summary>
+    public static string? ServiceOf(string[] argv)
+    {
+        if (argv.Contains("run") || argv.Contains("build"))
+        {
+            return null;
+        }
+        foreach (var name in Services)
+        {
+            var file = "ControlTower." + name;
+            if (Path.GetFileName(argv[0]) == file || (argv.Length > 1 && Path.GetFileName(argv[1]) == file + ".dll"))
+            {
+                return name;
+            }
+        }
+        return null;
+    }
+
+    private static void Add(SortedDictionary<string, double> resident, string name, double mib) =>
+        resident[name] = resident.GetValueOrDefault(name) + mib;
+}

@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ControlTower.Bench;
+
+/// <summary>
+/// The Control Tower being measured: started here through the real AppHost (as the end-to-end tests start it: Release
+/// build, demo source off, generated keys, an ephemeral data folder), or one already running that the options name.
+/// </summary>
+public sealed class SystemUnderTest : IAsyncDisposable
+{
+    /// <summary>The resources that must be healthy before the system counts as started.</summary>
+    public static readonly string[] Resources = ["postgres", "rabbitmq", "operations", "governance", "releasegate", "collector-aws", "collector-azure", "gateway", "web"];
+
+    private readonly DistributedApplication? app;
+    private readonly string? dataPath;
+    private readonly bool keepData;
+
+    private SystemUnderTest(Uri gateway, string key, string readKey, string? operationsDb, Uri? management, TimeSpan? startedIn,
+        DistributedApplication? app, string? dataPath, bool keepData = false)
+    {
+        this.keepData = keepData;
+        Gateway = gateway;
+        Key = key;
+        ReadKey = readKey;
+        OperationsDb = operationsDb;
+        Management = management;
+        StartedIn = startedIn;
+        this.app = app;
+        this.dataPath = dataPath;
+    }
+
+    public Uri Gateway { get; }
+    public string Key { get; }
+    public string ReadKey { get; }
+    public string? OperationsDb { get; }
+    /// <summary>The RabbitMQ management API with its credentials in the user info, to watch the queues drain.</summary>
+    public Uri? Management { get; }
+    /// <summary>From the AppHost's start to every resource healthy; null for a system started elsewhere.</summary>
+    public TimeSpan? StartedIn { get; }
+    /// <summary>Where its servers keep their data, to tell its PostgreSQL and RabbitMQ processes from others.</summary>
+    public string? DataPath => dataPath;
+
+    public static SystemUnderTest Running(BenchOptions options) => new(
+        options.Gateway!.AbsolutePath.EndsWith('/') ? options.Gateway : new Uri(options.Gateway + "/"),
+        options.Key!, options.ReadKey!, options.OperationsDb,
+        options.RabbitMqManagement is { } m ? new Uri(m) : null, null, null, null);
+
+    /// <param name="keptData">A folder for the servers' data that outlives the run (for a seeded store to reuse); null for a temporary one.</param>
+    public static async Task<SystemUnderTest> StartAsync(string? keptData, CancellationToken cancellationToken)
+    {
+        var dataPath = keptData ?? Path.Combine(Path.GetTempPath(), "controltower-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        var key = NewKey();
+        var readKey = NewKey();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMinutes(10));
+        var clock = Stopwatch.StartNew();
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.ControlTower_AppHost>(
+            [
+                $"--Infrastructure:DataPath={dataPath}",
+                "--Infrastructure:Ephemeral=true",
+                "--ControlTower:DemoSource=false",
+                $"--Parameters:internal-token={NewKey()}",
+                $"--Parameters:demo-source-api-key={key}",
+                $"--Parameters:reader-api-key={readKey}",
+                $"--Parameters:admin-api-key={NewKey()}",
+                $"--Parameters:pipeline-api-key={NewKey()}",
+            ],
+            (options, _) => options.DisableDashboard = true,
+            timeout.Token);
+        builder.Services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Aspire", LogLevel.Warning)
+            // The servers' and services' own output would bury the progress lines.
+            .AddFilter("ControlTower", LogLevel.Warning)
+            .AddFilter("Microsoft", LogLevel.Warning)
+            // The servers' health checks fail while they start and stop; readiness is awaited resource by resource instead.
+            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)
+            .AddFilter("System.Net.Http", LogLevel.Warning));
+        var app = await builder.BuildAsync(timeout.Token);
+        try
+        {
+            await app.StartAsync(timeout.Token);
+            foreach (var resource in Resources)
+            {
+                await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+                Console.WriteLine($"system: {resource} healthy after {clock.Elapsed.TotalSeconds:N1} s");
+            }
+            var startedIn = clock.Elapsed;
+            var gateway = app.GetEndpoint("gateway", "http");
+            var operationsDb = await app.GetConnectionStringAsync("operationsdb", timeout.Token);
+            var messaging = new Uri((await app.GetConnectionStringAsync("messaging", timeout.Token))!);
+            var management = new UriBuilder(app.GetEndpoint("rabbitmq", "management")) { UserName = messaging.UserInfo.Split(':')[0], Password = messaging.UserInfo.Split(':')[1] }.Uri;
+            return new SystemUnderTest(new Uri(gateway + (gateway.AbsolutePath.EndsWith('/') ? "" : "/")), key, readKey, operationsDb, management, startedIn, app, dataPath, keptData is not null);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Messages in the system's queues (ready and unacknowledged), and in its error queues; null without the management API.</summary>
+    public async Task<(long Working, long Errors)?> QueuedAsync(CancellationToken cancellationToken)
+    {
+        if (Management is null)
+        {
+            return null;
+        }
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var credentials = Uri.UnescapeDataString(Management.UserInfo);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
+        var url = new UriBuilder(Management) { UserName = "", Password = "", Path = "/api/queues", Query = "columns=name,messages" }.Uri;
+        using var queues = JsonDocument.Parse(await client.GetStringAsync(url, cancellationToken));
+        long working = 0, errors = 0;
+        foreach (var queue in queues.RootElement.EnumerateArray())
+        {
+            var name = queue.GetProperty("name").GetString() ?? "";
+            var messages = queue.TryGetProperty("messages", out var m) && m.ValueKind == JsonValueKind.Number ? m.GetInt64() : 0;
+            if (name.EndsWith("_error", StringComparison.Ordinal) || name.EndsWith("_skipped", StringComparison.Ordinal))
+            {
+                errors += messages;
+            }
+            else
+            {
+                working += messages;
+            }
+        }
+        return (working, errors);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (app is not null)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+        if (dataPath is not null && !keepData && Directory.Exists(dataPath))
+        {
+            try
+            {
+                Directory.Delete(dataPath, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A server's last files may still be closing; the temporary folder is the system's to clean.
+            }
+        }
+    }
+
+    private static string NewKey() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+}
