@@ -50,7 +50,10 @@ public sealed class FindingsTrendTests(InfrastructureFixture infrastructure) : I
     public async Task TrendAndWorstAccountsComeFromTheStoredFindings()
     {
         var account = Random.Shared.NextInt64(100_000_000_000, 999_999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var start = DateTimeOffset.UtcNow.AddHours(-2);
+        // Buckets are aligned to whole hours: start on one, or the first bucket can end before the findings opened
+        // (it did, in a run at 03:55).
+        var twoHoursAgo = DateTimeOffset.UtcNow.AddHours(-2);
+        var start = new DateTimeOffset(twoHoursAgo.Year, twoHoursAgo.Month, twoHoursAgo.Day, twoHoursAgo.Hour, 0, 0, TimeSpan.Zero);
         using (var scope = factory.Services.CreateScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<GovernanceDbContext>();
