@@ -157,6 +157,11 @@ public sealed class ActivityQueryTests(InfrastructureFixture infrastructure) : I
         await AssertCountsAsync(T0, T0.AddHours(4), "1h", TimeSpan.FromHours(1), "", _ => true);
         await AssertCountsAsync(T0.AddMinutes(7), T0.AddHours(3).AddMinutes(50), "1h", TimeSpan.FromHours(1), "", _ => true);
         await AssertCountsAsync(T0.AddMinutes(7), T0.AddHours(3).AddMinutes(50), "2h", TimeSpan.FromHours(2), "&provider=azure", a => a.Provider == "azure");
+        // Cuts late in the first hour and early in the last (counted from the activity), and both ends in one hour.
+        await AssertCountsAsync(T0.AddMinutes(50), T0.AddHours(3).AddMinutes(5), "1h", TimeSpan.FromHours(1), "", _ => true);
+        await AssertCountsAsync(T0.AddMinutes(50), T0.AddHours(3).AddMinutes(5), "1h", TimeSpan.FromHours(1), "&outcome=Success", a => a.Outcome == ActivityOutcome.Success);
+        await AssertCountsAsync(T0.AddHours(1).AddMinutes(10), T0.AddHours(1).AddMinutes(40), "1h", TimeSpan.FromHours(1), "", _ => true);
+        await AssertCountsAsync(T0.AddHours(1).AddMinutes(10), T0.AddHours(2).AddMinutes(40), "1h", TimeSpan.FromHours(1), "", _ => true);
         await AssertCountsAsync(T0.AddMinutes(-20), T0.AddHours(2), "30m", TimeSpan.FromMinutes(30), "", _ => true);
         await AssertCountsAsync(T0, T0.AddHours(4), "1h", TimeSpan.FromHours(1), "&account=111111111111", _ => true);
         await AssertCountsAsync(T0, T0.AddHours(4), "1d", TimeSpan.FromDays(1), "&outcome=Failure&provider=aws",

@@ -129,16 +129,7 @@ public static class ActivityApi
         string sql;
         if (width.Ticks % TimeSpan.TicksPerHour == 0 && bounded.FitsHourlyCounts)
         {
-            // Whole hours from the hourly counts, the partial hours at either end from the activity itself.
-            var wholeFrom = new DateTimeOffset((from.UtcTicks + TimeSpan.TicksPerHour - 1) / TimeSpan.TicksPerHour * TimeSpan.TicksPerHour, TimeSpan.Zero);
-            var wholeTo = new DateTimeOffset(to.UtcTicks / TimeSpan.TicksPerHour * TimeSpan.TicksPerHour, TimeSpan.Zero);
-            parameters.Add(new NpgsqlParameter<DateTimeOffset>("whole_from", NpgsqlDbType.TimestampTz) { TypedValue = wholeFrom });
-            parameters.Add(new NpgsqlParameter<DateTimeOffset>("whole_to", NpgsqlDbType.TimestampTz) { TypedValue = wholeTo });
-            sql = "SELECT date_bin(@bucket, t, TIMESTAMPTZ '2000-01-01 00:00:00+00'), provider, outcome, sum(n)::bigint FROM ("
-                + " SELECT hour AS t, provider, outcome, count AS n FROM activity_hourly_counts WHERE hour >= @whole_from AND hour < @whole_to AND "
-                + bounded.ToHourlySql()
-                + " UNION ALL SELECT time, provider, outcome, 1 FROM activities WHERE " + condition + " AND (time < @whole_from OR time >= @whole_to)"
-                + ") AS counted GROUP BY 1, 2, 3 ORDER BY 1, 2, 3";
+            sql = HourlyCountsSql(from, to, bounded.ToHourlySql(), parameters);
         }
         else
         {
@@ -165,6 +156,64 @@ public static class ActivityApi
         return TypedResults.Ok(new ActivityCounts(from, to, width, counts));
 
         static string Iso(DateTimeOffset value) => value.ToString("O", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// Counts by whole hours from activity_hourly_counts. A partial hour at either end is counted from the shorter side of
+    /// its cut: the activity between the cut and the range, or the hour's count less the activity on the far side of the
+    /// cut. So a range that ends now (the overview's) reads no activity rows for its last hour, however busy that hour is:
+    /// with 1.4 million events stored in the current hour, the activity of the hour so far took 380 ms to count row by row.
+    /// <paramref name="kept"/> filters on provider, outcome and service, which both tables carry under the same names.
+    /// </summary>
+    internal static string HourlyCountsSql(DateTimeOffset from, DateTimeOffset to, string kept, List<NpgsqlParameter> parameters)
+    {
+        var hour = TimeSpan.FromHours(1);
+        var wholeFrom = Ceiling(from);
+        var wholeTo = Floor(to);
+        var parts = new List<string>();
+        if (wholeFrom >= wholeTo)
+        {
+            // Both ends in one hour (or touching hours): the activity itself.
+            parts.Add(Activity(from, to, 1));
+        }
+        else
+        {
+            parts.Add($"SELECT hour AS t, provider, outcome, count AS n FROM activity_hourly_counts WHERE hour >= {Time(wholeFrom)} AND hour < {Time(wholeTo)} AND {kept}");
+            if (from < wholeFrom)
+            {
+                var start = wholeFrom - hour;
+                parts.AddRange(wholeFrom - from <= from - start
+                    ? [Activity(from, wholeFrom, 1)]
+                    : [HourCount(start), Activity(start, from, -1)]);
+            }
+            if (to > wholeTo)
+            {
+                var end = wholeTo + hour;
+                parts.AddRange(to - wholeTo <= end - to
+                    ? [Activity(wholeTo, to, 1)]
+                    : [HourCount(wholeTo), Activity(to, end, -1)]);
+            }
+        }
+        return "SELECT date_bin(@bucket, t, TIMESTAMPTZ '2000-01-01 00:00:00+00'), provider, outcome, sum(n)::bigint FROM ("
+            + string.Join(" UNION ALL ", parts)
+            + ") AS counted GROUP BY 1, 2, 3 HAVING sum(n) <> 0 ORDER BY 1, 2, 3";
+
+        string Activity(DateTimeOffset lower, DateTimeOffset upper, int sign) =>
+            $"SELECT time AS t, provider, outcome, {sign} AS n FROM activities WHERE time >= {Time(lower)} AND time < {Time(upper)} AND {kept}";
+
+        string HourCount(DateTimeOffset at) =>
+            $"SELECT hour AS t, provider, outcome, count AS n FROM activity_hourly_counts WHERE hour = {Time(at)} AND {kept}";
+
+        string Time(DateTimeOffset value)
+        {
+            var name = "h" + parameters.Count.ToString(CultureInfo.InvariantCulture);
+            parameters.Add(new NpgsqlParameter<DateTimeOffset>(name, NpgsqlDbType.TimestampTz) { TypedValue = value });
+            return "@" + name;
+        }
+
+        static DateTimeOffset Floor(DateTimeOffset value) => new(value.UtcTicks / TimeSpan.TicksPerHour * TimeSpan.TicksPerHour, TimeSpan.Zero);
+
+        static DateTimeOffset Ceiling(DateTimeOffset value) => new((value.UtcTicks + TimeSpan.TicksPerHour - 1) / TimeSpan.TicksPerHour * TimeSpan.TicksPerHour, TimeSpan.Zero);
     }
 
     internal static bool TryParseBucket(string value, out TimeSpan width)
