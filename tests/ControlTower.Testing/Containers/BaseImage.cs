@@ -30,6 +30,31 @@ public sealed class BaseImage
     public static readonly IReadOnlyList<string> DebianPackages =
         ["libc6", "libgcc-s1", "libstdc++6", "libssl3", "libicu72", "ca-certificates", "tzdata"];
 
+    /// <summary>
+    /// The same packages as this machine names them: OpenSSL and ICU carry their version (or Ubuntu 24.04's t64 suffix) in
+    /// the package name, so <c>libssl3*</c> and <c>libicu[0-9]*</c> are matched against what is installed. Debian 12 gives
+    /// <see cref="DebianPackages"/> exactly; an Ubuntu CI runner gives libssl3t64 and libicu74.
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> InstalledPackagesAsync(CancellationToken cancellationToken)
+    {
+        var patterns = DebianPackages.Select(p => p switch { "libssl3" => "libssl3*", "libicu72" => "libicu[0-9]*", _ => p });
+        var listing = await RunAsync("dpkg-query", ["-W", "-f", "${db:Status-Abbrev} ${Package}\n", .. patterns], cancellationToken);
+        var installed = listing.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(line => line.StartsWith("ii ", StringComparison.Ordinal))
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1].Split(':')[0])
+            .Where(name => !name.EndsWith("-dev", StringComparison.Ordinal))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        foreach (var (needed, prefix) in new[] { ("OpenSSL 3", "libssl3"), ("ICU", "libicu") })
+        {
+            if (!installed.Any(name => name.StartsWith(prefix, StringComparison.Ordinal)))
+            {
+                throw new InvalidOperationException($"{needed} is not installed ({prefix}…): the base image needs it, as the .NET runtime loads it.");
+            }
+        }
+        return installed;
+    }
+
     private const int CacheFormat = 1;
 
     private BaseImage(string directory, byte[] manifest, byte[] config, string layerDigest)
@@ -172,7 +197,7 @@ public sealed class BaseImage
     private static async Task<SortedDictionary<string, string>> RootFileSystemAsync(CancellationToken cancellationToken)
     {
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        var listing = await RunAsync("dpkg", ["-L", .. DebianPackages], cancellationToken);
+        var listing = await RunAsync("dpkg", ["-L", .. await InstalledPackagesAsync(cancellationToken)], cancellationToken);
         foreach (var line in listing.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (line is "/." || !line.StartsWith('/'))
