@@ -94,7 +94,4 @@ public sealed class BaselineProvider
         current = version;
         return version;
     }
-
-    /// <summary>Where the baseline in place enables each control (as last seen current); null without a baseline.</summary>
-    public ControlPlacement? Controls => current?.Controls;
 }
