@@ -32,6 +32,15 @@ internal static class LocalServers
         {
             pgArgs.AddRange(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
         }
+        // Server settings for profiling, e.g. Infrastructure:PostgresSettings:0=shared_preload_libraries=pg_stat_statements
+        // (./ct bench --pg-statements passes that one).
+        foreach (var setting in config.GetSection("Infrastructure:PostgresSettings").GetChildren())
+        {
+            if (setting.Value is { Length: > 0 } value)
+            {
+                pgArgs.AddRange(["-c", value]);
+            }
+        }
         var postgres = builder.AddExecutable("postgres", "bash", pgDir, [.. pgArgs])
             .WithEndpoint(name: "tcp", port: pgPort, targetPort: pgPort, scheme: "tcp", isProxied: false)
             .WithHealthCheck("postgres-ready");

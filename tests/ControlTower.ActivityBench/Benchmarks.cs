@@ -18,7 +18,9 @@ public static class Benchmarks
     /// Batches through <see cref="ActivityStore"/> (the consumer's path) from <paramref name="concurrency"/> tasks,
     /// as the consumers' concurrent message limit would; prints rows/s.
     /// </summary>
-    public static async Task IngestAsync(string connectionString, int batches, int batchSize, int concurrency, CancellationToken cancellationToken)
+    /// <param name="cloudTrail">Activities from the load driver's CloudTrail files through the collector's normaliser (what
+    /// <c>./ct bench</c>'s ingest stores), rather than the seeder's generator.</param>
+    public static async Task IngestAsync(string connectionString, int batches, int batchSize, int concurrency, CancellationToken cancellationToken, bool cloudTrail = false)
     {
         await using (var db = Context(connectionString))
         {
@@ -26,16 +28,23 @@ public static class Benchmarks
         }
         var prepared = new List<CloudActivityBatch>();
         var generator = new ActivityGenerator(seed: Environment.TickCount);
+        var files = new LoadDriver.CloudTrailFileGenerator(new Random(Environment.TickCount));
         var now = DateTimeOffset.UtcNow;
         for (var b = 0; b < batches; b++)
         {
-            prepared.Add(new CloudActivityBatch
+            List<CloudActivity> activities;
+            if (cloudTrail)
             {
-                BatchId = Guid.NewGuid(),
-                Source = "bench",
-                ReceivedAt = now,
-                Activities = Enumerable.Range(0, batchSize).Select(i => generator.Next(now.AddMilliseconds(-(b * batchSize + i)))).ToList(),
-            });
+                using var file = System.Text.Json.JsonDocument.Parse(files.NextFile(batchSize));
+                var (normalized, errors) = Collector.Aws.Parsing.CloudTrailNormalizer.NormalizeAll(
+                    file.RootElement.GetProperty("Records"), Collector.Aws.Parsing.RecordContext.None);
+                activities = errors.Count == 0 ? normalized : throw new InvalidOperationException($"the generated file has {errors.Count} bad records");
+            }
+            else
+            {
+                activities = Enumerable.Range(0, batchSize).Select(i => generator.Next(now.AddMilliseconds(-(b * batchSize + i)))).ToList();
+            }
+            prepared.Add(new CloudActivityBatch { BatchId = Guid.NewGuid(), Source = "bench", ReceivedAt = now, Activities = activities });
         }
 
         var next = -1;

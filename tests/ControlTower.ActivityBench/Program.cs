@@ -8,7 +8,9 @@ const string Usage = """
     usage: ControlTower.ActivityBench <command> --connection "<npgsql connection string>" [options]
       seed   --rows 10000000 --days 30 --writers 2      binary COPY of realistic activity, with progress
       query  --iterations 100                            p50/p95/p99 of the activity API's queries
-      ingest --batches 200 --batch-size 500 --concurrency 2   the consumer's insert path, rows/s (use an empty database)
+      ingest --batches 200 --batch-size 500 --concurrency 2 [--shape generated|cloudtrail]
+                                                         the consumer's insert path, rows/s (use an empty database);
+                                                         cloudtrail: the load driver's files through the collector's normaliser
     """;
 
 if (args.Length == 0 || args.Contains("--help"))
@@ -45,7 +47,13 @@ switch (args[0])
         await Benchmarks.QueryAsync(connection, Number("--iterations", 100), cancel.Token);
         return 0;
     case "ingest":
-        await Benchmarks.IngestAsync(connection, Number("--batches", 200), Number("--batch-size", 500), Number("--concurrency", 2), cancel.Token);
+        await Benchmarks.IngestAsync(connection, Number("--batches", 200), Number("--batch-size", 500), Number("--concurrency", 2), cancel.Token,
+            cloudTrail: options.GetValueOrDefault("--shape", "generated") switch
+            {
+                "generated" => false,
+                "cloudtrail" => true,
+                var shape => throw new ArgumentException($"--shape takes generated or cloudtrail, not {shape}"),
+            });
         return 0;
     default:
         Console.Error.WriteLine($"activity bench: unknown command {args[0]}");

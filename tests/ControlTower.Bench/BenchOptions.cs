@@ -32,6 +32,7 @@ public sealed record BenchOptions
     public string? RabbitMqManagement { get; init; }
     public string? Json { get; init; }
     public string? Data { get; init; }
+    public int PgStatements { get; init; }
 
     public bool Runs(string part) => Only.Contains(part);
 
@@ -66,6 +67,8 @@ public sealed record BenchOptions
           --rabbitmq-management URL  its RabbitMQ management API, http://user:password@host:port/, to see the queues drain
           --data DIR            keep the started system's data in DIR rather than a temporary folder, so that a later
                                 run with --data DIR --reuse-seed finds the rows it seeded
+          --pg-statements N     ingest: load pg_stat_statements into the started system's PostgreSQL and print the N
+                                statements that took the most time during the measured load and drain (a profile)
           --json FILE           where to write the JSON (default artifacts/bench/bench-<UTC time>.json)
         A short smoke run: --duration 10 --warmup 0 --rows 200000 --samples 50 --pg-rows 200000 --limit-duration 5 --query-iterations 10
         """;
@@ -108,6 +111,7 @@ public sealed record BenchOptions
                     "--operations-db" => o with { OperationsDb = Value() },
                     "--rabbitmq-management" => o with { RabbitMqManagement = Value() },
                     "--json" => o with { Json = Value() },
+                    "--pg-statements" => o with { PgStatements = Int(1, 100) },
                     "--data" => o with { Data = Value() is { } d ? Path.GetFullPath(d) : throw new FormatException("--data takes a folder") },
                     _ => throw new FormatException($"unknown argument '{name}'"),
                 };
@@ -120,6 +124,10 @@ public sealed record BenchOptions
         if (o.Gateway is not null && (string.IsNullOrEmpty(o.Key) || string.IsNullOrEmpty(o.ReadKey)))
         {
             return (null, "--gateway needs --key (ingest) and --read-key (activity:read, governance:read)");
+        }
+        if (o.PgStatements > 0 && o.Gateway is not null)
+        {
+            return (null, "--pg-statements needs the system started here (it loads pg_stat_statements at the server's start)");
         }
         return (o, null);
     }

@@ -105,7 +105,7 @@ public sealed class BenchRun(BenchOptions options, BenchReport report, string re
         if (options.Gateway is null)
         {
             Console.WriteLine("system: building is done; starting the AppHost (Release, demo source off, ephemeral data)");
-            system = await SystemUnderTest.StartAsync(options.Data, cancellationToken);
+            system = await SystemUnderTest.StartAsync(options.Data, options.PgStatements > 0 ? PgStatements.Settings : [], cancellationToken);
         }
         else
         {
@@ -232,20 +232,40 @@ public sealed class BenchRun(BenchOptions options, BenchReport report, string re
         if (options.Warmup > 0)
         {
             // Drained like the run itself (every accepted row counted), so that none of it is counted as the run's.
-            var warmupBefore = system.OperationsDb is null ? 0 : await CountAsync(system.OperationsDb, cancellationToken);
+            var warmupBefore = system.OperationsDb is null ? 0 : await CountedAsync(system.OperationsDb, cancellationToken);
             var warmup = await Load.RunAsync(Options(options.Warmup), 0, "ingest warm-up", cancellationToken);
             await DrainAsync(system, warmup, DateTimeOffset.UtcNow, warmupBefore, cancellationToken);
         }
-        var before = system.OperationsDb is null ? 0 : await CountAsync(system.OperationsDb, cancellationToken);
+        var before = system.OperationsDb is null ? 0 : await CountedAsync(system.OperationsDb, cancellationToken);
+        var rowsBefore = system.OperationsDb is null ? 0 : await CountAsync(system.OperationsDb, cancellationToken);
+        if (options.PgStatements > 0 && system.OperationsDb is not null)
+        {
+            await PgStatements.ResetAsync(system.OperationsDb, cancellationToken);
+        }
+        var cpuAtStart = CpuNow(system);
         var started = Stopwatch.GetTimestamp();
         using var sampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var sampler = peak is null ? Task.CompletedTask : SamplePeakAsync(system, peak, sampling.Token);
         var load = await Load.RunAsync(Options(options.Duration), 0, "ingest", cancellationToken);
+        var cpuAtLoadEnd = CpuNow(system);
         var s = load.Statistics;
         var lost = s.Unaccounted + (s.EventsSent - s.EventsAccepted - s.Duplicates - s.Rejected - s.Unaccounted);
         var drain = await DrainAsync(system, load, DateTimeOffset.UtcNow, before, cancellationToken, started);
+        if (system.OperationsDb is not null && await CountAsync(system.OperationsDb, cancellationToken) - rowsBefore is var rows && rows != drain.Stored)
+        {
+            report.Problems.Add($"ingest: the hourly counts grew by {drain.Stored:N0} but the activity table by {rows:N0}");
+        }
+        var cpu = CpuProfile.Of(cpuAtStart, cpuAtLoadEnd, CpuNow(system), load.Wall.TotalSeconds, drain.DrainSeconds, s.EventsAccepted);
+        report.Details["ingestCpu"] = cpu;
+        cpu.Print();
         await sampling.CancelAsync();
         await sampler;
+        if (options.PgStatements > 0 && system.OperationsDb is not null)
+        {
+            var top = await PgStatements.TopAsync(system.OperationsDb, options.PgStatements, cancellationToken);
+            report.Details["pgStatements"] = top;
+            PgStatements.Print(top, drain.Stored);
+        }
         report.Details["ingest"] = new
         {
             s.Requests, s.Accepted202, s.EventsSent, s.EventsAccepted, s.Duplicates, s.Rejected, s.Unaccounted, Failures = s.Failures,
@@ -280,6 +300,14 @@ public sealed class BenchRun(BenchOptions options, BenchReport report, string re
         }
     }
 
+    /// <summary>CPU seconds by process now; the bench's own (the load driver runs in it) under "bench (load driver)".</summary>
+    private SortedDictionary<string, double> CpuNow(SystemUnderTest system)
+    {
+        var cpu = Footprint.CpuSeconds(repository, system.DataPath);
+        cpu["bench (load driver)"] = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+        return cpu;
+    }
+
     /// <param name="StoredRate">Events/s from the load's start until every row was stored and the queues were empty.</param>
     /// <param name="RowsOnlyRate">Events/s from the load's start until the last row was stored, queues aside.</param>
     public sealed record Drain(long Stored, long Missing, double DrainSeconds, double? StoredRate, double? RowsOnlyRate, long? ErrorQueue, bool TimedOut);
@@ -298,7 +326,7 @@ public sealed class BenchRun(BenchOptions options, BenchReport report, string re
         long? allStoredAt = null;
         while (true)
         {
-            stored = system.OperationsDb is null ? 0 : await CountAsync(system.OperationsDb, cancellationToken) - before;
+            stored = system.OperationsDb is null ? 0 : await CountedAsync(system.OperationsDb, cancellationToken) - before;
             queued = await system.QueuedAsync(cancellationToken);
             if (stored != lastStored)
             {
@@ -325,6 +353,19 @@ public sealed class BenchRun(BenchOptions options, BenchReport report, string re
             }
             await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Activities by the hourly counts, which the store keeps in the statement that inserts the rows: exact, and cheap enough
+    /// to read every second, where <c>count(*)</c> over a growing table took a tenth of the database's time during a drain.
+    /// The ingest checks it against <c>count(*)</c> once at the end.
+    /// </summary>
+    private static async Task<long> CountedAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT coalesce(sum(count), 0)::bigint FROM activity_hourly_counts", connection) { CommandTimeout = 600 };
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     private static async Task<long> CountAsync(string connectionString, CancellationToken cancellationToken)

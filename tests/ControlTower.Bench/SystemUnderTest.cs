@@ -55,7 +55,8 @@ public sealed class SystemUnderTest : IAsyncDisposable
         options.RabbitMqManagement is { } m ? new Uri(m) : null, null, null, null);
 
     /// <param name="keptData">A folder for the servers' data that outlives the run (for a seeded store to reuse); null for a temporary one.</param>
-    public static async Task<SystemUnderTest> StartAsync(string? keptData, CancellationToken cancellationToken)
+    /// <param name="postgresSettings">Extra server settings (name=value), e.g. to load pg_stat_statements.</param>
+    public static async Task<SystemUnderTest> StartAsync(string? keptData, IReadOnlyList<string> postgresSettings, CancellationToken cancellationToken)
     {
         var dataPath = keptData ?? Path.Combine(Path.GetTempPath(), "controltower-bench-" + Guid.NewGuid().ToString("N")[..8]);
         var key = NewKey();
@@ -73,6 +74,7 @@ public sealed class SystemUnderTest : IAsyncDisposable
                 $"--Parameters:reader-api-key={readKey}",
                 $"--Parameters:admin-api-key={NewKey()}",
                 $"--Parameters:pipeline-api-key={NewKey()}",
+                .. postgresSettings.Select((setting, i) => $"--Infrastructure:PostgresSettings:{i}={setting}"),
             ],
             (options, _) => options.DisableDashboard = true,
             timeout.Token);
