@@ -109,4 +109,21 @@ if (builder.Configuration.GetValue("ControlTower:DemoSource", defaultValue: buil
         .WithEnvironment("DemoSource__ApiKey", demoSourceKey).WithEnvironment("DemoSource__PipelineApiKey", pipelineKey);
 }
 
+// Telemetry goes to the dashboard's OTLP endpoint, which Aspire names even when a test or the bench runs without the
+// dashboard. Nothing listens there then, and every service kept serialising, failing and retrying its exports: a tenth
+// of Governance's CPU under load (dotnet-trace). ControlTower:ExportTelemetry=false leaves the exporters out.
+if (!builder.Configuration.GetValue("ControlTower:ExportTelemetry", defaultValue: true))
+{
+    foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
+    {
+        builder.CreateResourceBuilder(project).WithEnvironment(context =>
+        {
+            foreach (var name in context.EnvironmentVariables.Keys.Where(k => k.StartsWith("OTEL_EXPORTER_OTLP_", StringComparison.Ordinal)).ToList())
+            {
+                context.EnvironmentVariables.Remove(name);
+            }
+        });
+    }
+}
+
 builder.Build().Run();

@@ -69,6 +69,8 @@ public sealed class SystemUnderTest : IAsyncDisposable
                 $"--Infrastructure:DataPath={dataPath}",
                 "--Infrastructure:Ephemeral=true",
                 "--ControlTower:DemoSource=false",
+                // No dashboard receives telemetry here: exporting into nothing would cost CPU the measurement is about.
+                "--ControlTower:ExportTelemetry=false",
                 $"--Parameters:internal-token={NewKey()}",
                 $"--Parameters:demo-source-api-key={key}",
                 $"--Parameters:reader-api-key={readKey}",

@@ -50,6 +50,8 @@ public sealed class SystemFixture : IAsyncLifetime
                 "--Infrastructure:Ephemeral=true",
                 "--Infrastructure:RabbitMqManagement=false",
                 "--ControlTower:DemoSource=false",
+                // The dashboard is off, so nothing would receive the services' telemetry.
+                "--ControlTower:ExportTelemetry=false",
                 $"--Parameters:internal-token={NewKey()}",
                 $"--Parameters:demo-source-api-key={IngestKey}",
                 $"--Parameters:reader-api-key={ReaderKey}",
@@ -74,6 +76,23 @@ public sealed class SystemFixture : IAsyncLifetime
 
         Gateway = app.CreateHttpClient("gateway", "http");
         Portal = app.GetEndpoint("web", "http");
+    }
+
+    /// <summary>The environment a running resource's process was started with (Linux: /proc/&lt;pid&gt;/environ).</summary>
+    public IReadOnlyDictionary<string, string> ProcessEnvironment(string resource)
+    {
+        if (app is null || !app.ResourceNotifications.TryGetCurrentState(resource, out var state))
+        {
+            throw new InvalidOperationException($"{resource} is not running");
+        }
+        var pid = state.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value
+            ?? throw new InvalidOperationException($"{resource} reports no process id");
+        return File.ReadAllText($"/proc/{Convert.ToInt32(pid, System.Globalization.CultureInfo.InvariantCulture)}/environ")
+            .Split('\0', StringSplitOptions.RemoveEmptyEntries)
+            .Select(entry => entry.Split('=', 2))
+            .Where(pair => pair.Length == 2)
+            .GroupBy(pair => pair[0], StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Last()[1], StringComparer.Ordinal);
     }
 
     public async ValueTask DisposeAsync()
