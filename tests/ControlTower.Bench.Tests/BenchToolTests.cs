@@ -71,4 +71,36 @@ public class BenchToolTests
         Assert.Null(none);
         Assert.Contains("--only", error);
     }
+
+    [Fact]
+    public void CpuProfileSplitsEachProcessBetweenLoadAndDrainAndRanksThemByCostPerEvent()
+    {
+        var start = new Dictionary<string, double> { ["postgres (all backends)"] = 10, ["Operations"] = 5, ["Gateway"] = 2 };
+        var loadEnd = new Dictionary<string, double> { ["postgres (all backends)"] = 16, ["Operations"] = 7, ["Gateway"] = 8 };
+        // A backend that came and went after the load can leave a process reading lower: never less than nothing.
+        var drainEnd = new Dictionary<string, double> { ["postgres (all backends)"] = 40, ["Operations"] = 19, ["Gateway"] = 7.5, ["Collector.Aws"] = 1 };
+
+        var profile = CpuProfile.Of(start, loadEnd, drainEnd, loadSeconds: 30, drainSeconds: 60, events: 1_000_000);
+
+        Assert.Equal(["postgres (all backends)", "Operations", "Gateway", "Collector.Aws"], profile.Processes.Select(p => p.Process));
+        var postgres = profile.Processes[0];
+        Assert.Equal((6, 24, 30), (postgres.LoadCpuSeconds, postgres.DrainCpuSeconds, postgres.MicrosecondsPerEvent));
+        var gateway = profile.Processes[2];
+        Assert.Equal((6, 0, 6), (gateway.LoadCpuSeconds, gateway.DrainCpuSeconds, gateway.MicrosecondsPerEvent));
+        // One that appeared after the start counts from zero.
+        Assert.Equal(1, profile.Processes[3].DrainCpuSeconds + profile.Processes[3].LoadCpuSeconds);
+    }
+
+    [Fact]
+    public void PgStatementsNeedsTheSystemStartedHere()
+    {
+        var (options, _) = BenchOptions.Parse(["--pg-statements", "10"]);
+        var (running, error) = BenchOptions.Parse(["--pg-statements", "10", "--gateway", "http://127.0.0.1:5000", "--key", "k", "--read-key", "r"]);
+        var (zero, _) = BenchOptions.Parse(["--pg-statements", "0"]);
+
+        Assert.Equal(10, options!.PgStatements);
+        Assert.Null(running);
+        Assert.Contains("--pg-statements", error);
+        Assert.Null(zero);
+    }
 }

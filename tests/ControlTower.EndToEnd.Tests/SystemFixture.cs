@@ -73,9 +73,30 @@ public sealed class SystemFixture : IAsyncLifetime
         await app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", timeout.Token);
         await app.ResourceNotifications.WaitForResourceHealthyAsync("web", timeout.Token);
         StartedIn = started.Elapsed;
+        await AccountDirectoryArrivedAsync(timeout.Token);
 
         Gateway = app.CreateHttpClient("gateway", "http");
         Portal = app.GetEndpoint("web", "http");
+    }
+
+    /// <summary>
+    /// Waits until Governance's first account directory has reached Operations. A signal raised before it has no owner,
+    /// team or environment until the directory arrives and fills them in (a version later): the tests that raise one
+    /// and read its owner straight away expect the system as it is once started, not in its first seconds.
+    /// </summary>
+    private async Task AccountDirectoryArrivedAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(await app!.GetConnectionStringAsync("operationsdb", cancellationToken));
+        await connection.OpenAsync(cancellationToken);
+        while (true)
+        {
+            await using var command = new Npgsql.NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM directory_accounts)", connection);
+            if ((bool)(await command.ExecuteScalarAsync(cancellationToken))!)
+            {
+                return;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+        }
     }
 
     /// <summary>The environment a running resource's process was started with (Linux: /proc/&lt;pid&gt;/environ).</summary>
