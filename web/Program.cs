@@ -19,6 +19,7 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.UseSecurityHeaders(SecurityHeaderProfile.Portal);
 app.UseExceptionHandler("/error", createScopeForErrors: true);
 app.UseStatusCodePagesWithReExecute("/not-found");
 app.MapDefaultEndpoints();

@@ -19,6 +19,7 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.UseSecurityHeaders(SecurityHeaderProfile.Api);
 app.UseDevSignInMarker();
 app.UseExceptionHandler();
 app.UseStatusCodePages();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using ControlTower.Testing.Infrastructure;
 using ControlTower.Testing.Services;
@@ -282,6 +283,36 @@ public sealed class GatewayTests(InfrastructureFixture infrastructure) : IAsyncL
         var echoed = await pipeline.Content.ReadFromJsonAsync<EchoedRequest>(TestContext.Current.CancellationToken);
         Assert.Equal(path, echoed!.Path);
         Assert.Equal("pipeline", echoed.Headers[GatewayTrust.SourceHeader]);
+    }
+
+    [Fact]
+    public async Task EveryAnswerCarriesTheSecurityHeadersProxiedProblemsAndHealthAlike()
+    {
+        using var proxied = new HttpRequestMessage(HttpMethod.Get, "/api/activity?limit=5");
+        proxied.Headers.Add("X-Api-Key", ReaderKey);
+        using var ok = await client.SendAsync(proxied, TestContext.Current.CancellationToken);
+        using var refused = await client.SendAsync(Ingest(), TestContext.Current.CancellationToken);
+        using var alive = await client.GetAsync("/alive", TestContext.Current.CancellationToken);
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.Unauthorized, HttpStatusCode.OK), (ok.StatusCode, refused.StatusCode, alive.StatusCode));
+        foreach (var response in new[] { ok, refused, alive })
+        {
+            Assert.Equal("nosniff", Header(response, "X-Content-Type-Options"));
+            Assert.Equal("DENY", Header(response, "X-Frame-Options"));
+            Assert.Equal("frame-ancestors 'none'", Header(response, "Content-Security-Policy"));
+            Assert.Equal("no-referrer", Header(response, "Referrer-Policy"));
+            Assert.Equal(SecurityHeaders.PermissionsPolicy, Header(response, "Permissions-Policy"));
+            Assert.Contains("no-store", Header(response, "Cache-Control"), StringComparison.Ordinal);
+            // Plain HTTP here: HSTS is only for answers that came over TLS.
+            Assert.Null(Header(response, "Strict-Transport-Security"));
+        }
+        using var overTls = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://localhost") });
+        using var secure = await overTls.GetAsync("/alive", TestContext.Current.CancellationToken);
+        Assert.Equal("max-age=31536000", Header(secure, "Strict-Transport-Security"));
+
+        static string? Header(HttpResponseMessage response, string name) =>
+            response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values)
+                ? string.Join(", ", values) : null;
     }
 
     [Fact]

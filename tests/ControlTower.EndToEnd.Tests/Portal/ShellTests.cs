@@ -144,6 +144,32 @@ public sealed class ShellTests(SystemFixture system, PortalBrowser browser)
     }
 
     [Fact]
+    public async Task PagesAndTheSignInFormAreNeverFramedSniffedOrLeakedToOtherSites()
+    {
+        var page = await browser.SignInAsync(system.Portal, "Viewer", "vera", "/signals");
+        var signedIn = await page.ReloadAsync();
+        using var client = new HttpClient { BaseAddress = system.Portal };
+        using var signIn = await client.GetAsync("/signin", Token);
+
+        Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
+        foreach (var headers in new[]
+        {
+            await signedIn!.AllHeadersAsync(),
+            signIn.Headers.Concat(signIn.Content.Headers).ToDictionary(h => h.Key.ToLowerInvariant(), h => string.Join(", ", h.Value)),
+        })
+        {
+            Assert.Equal("nosniff", headers.GetValueOrDefault("x-content-type-options"));
+            Assert.Equal("DENY", headers.GetValueOrDefault("x-frame-options"));
+            Assert.Equal("frame-ancestors 'none'; base-uri 'self'; object-src 'none'", headers.GetValueOrDefault("content-security-policy"));
+            Assert.Equal("same-origin", headers.GetValueOrDefault("referrer-policy"));
+            Assert.Equal("same-origin", headers.GetValueOrDefault("cross-origin-opener-policy"));
+        }
+        // And the page still works under them: live, interactive, nothing refused by the browser.
+        await page.Locator("h1").First.WaitForAsync();
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task ASignInFormPostedFromElsewhereIsRefused()
     {
         using var client = new HttpClient { BaseAddress = system.Portal };
