@@ -67,7 +67,7 @@ public sealed class IngestionPipeline(
             var duplicates = 0;
             for (var index = 0; index < records.Count; index++)
             {
-                if (!door.Normalize(records[index], index, context, out var item, out var error))
+                if (!RecordErrors.TryNormalize(door.Normalize, records[index], index, context, out var item, out var error))
                 {
                     errors.Add(error);
                     continue;

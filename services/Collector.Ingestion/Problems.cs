@@ -71,3 +71,26 @@ public static class Problems
 
 /// <summary>Why one record of a batch was rejected: its index in the batch, the field at fault, the reason.</summary>
 public sealed record RecordError(int Index, string Field, string Message);
+
+public static class RecordErrors
+{
+    /// <summary>
+    /// Normalises one record, and turns what its text makes the JSON reader throw into that record's error, so a bad record
+    /// never fails its batch: a string with a lone surrogate escape (<c>"\uD800"</c>) is valid JSON that cannot be read as
+    /// text, and <see cref="System.Text.Json.JsonElement.GetString"/> throws on it.
+    /// </summary>
+    public static bool TryNormalize<TContext, TItem>(TryNormalizeRecord<TContext, TItem> normalize, System.Text.Json.JsonElement record, int index,
+        TContext context, out TItem item, out RecordError error)
+    {
+        try
+        {
+            return normalize(record, index, context, out item, out error);
+        }
+        catch (InvalidOperationException ex)
+        {
+            item = default!;
+            error = new RecordError(index, "$", $"the record cannot be read as text: {ex.Message}");
+            return false;
+        }
+    }
+}

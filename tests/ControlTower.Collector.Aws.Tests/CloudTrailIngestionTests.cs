@@ -114,6 +114,26 @@ public sealed class CloudTrailIngestionTests(InfrastructureFixture infrastructur
         Assert.Equal(1, spy.Seen[good1]);
     }
 
+    [Fact]
+    public async Task ARecordWithALoneSurrogateIsRefusedAloneAndItsNeighboursArePublished()
+    {
+        // "\uD800" is valid JSON but no text: reading it as a string throws. Before, that failed the whole file with a 500.
+        var good = Guid.NewGuid().ToString();
+        var broken = Guid.NewGuid().ToString();
+        var file = CloudTrailFiles.File(CloudTrailFiles.Record(good), CloudTrailFiles.Record(broken))
+            .Replace($"\"{broken}\"", $"\"{broken}\\uD800\"", StringComparison.Ordinal);
+
+        using var response = await client.PostAsync(Path, Json(file), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var result = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.Equal((1, 1), (result.GetProperty("accepted").GetInt32(), result.GetProperty("rejected").GetInt32()));
+        var error = Assert.Single(result.GetProperty("errors").EnumerateArray());
+        Assert.Equal(1, error.GetProperty("index").GetInt32());
+        Assert.Contains("cannot be read as text", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        await spy.WaitForAsync([good], Timeout);
+    }
+
     public static TheoryData<string, string, string?, byte[], HttpStatusCode, string> BadBodies()
     {
         var marker = "bad-" + Guid.NewGuid();

@@ -101,7 +101,7 @@ public sealed class SqsPoller(
             }
             for (var i = 0; i < items.Count; i++)
             {
-                if (!EventBridgeNormalizer.TryNormalize(items[i], i, context, out var activity, out var error))
+                if (!RecordErrors.TryNormalize<RecordContext, CloudActivity>(EventBridgeNormalizer.TryNormalize, items[i], i, context, out var activity, out var error))
                 {
                     logger.LogWarning("SQS message {Id}: event {Index} refused ({Field}: {Reason}); left for the dead-letter queue",
                         message.MessageId, error.Index, error.Field, error.Message);
