@@ -17,7 +17,39 @@ public sealed class IngestionPipeline(
     TimeProvider clock,
     ILogger<IngestionPipeline> logger)
 {
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
+    /// <summary>How every door parses a body: 64 levels deep at most.</summary>
+    public static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
+
+    /// <summary>The records of a body normalised one by one: the accepted items (repeats within the body left out), each
+    /// refused record's error, the warnings on accepted ones, and how many repeats there were.</summary>
+    public static NormalizedRecords<TItem> Normalize<TContext, TItem>(IngestionDoor<TContext, TItem> door, IReadOnlyList<JsonElement> records, TContext context)
+        where TContext : IRecordContext<TContext>
+    {
+        var accepted = new List<TItem>(records.Count);
+        var errors = new List<RecordError>();
+        var warnings = new List<RecordWarning>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var duplicates = 0;
+        for (var index = 0; index < records.Count; index++)
+        {
+            if (!RecordErrors.TryNormalize(door.Normalize, records[index], index, context, out var item, out var error))
+            {
+                errors.Add(error);
+                continue;
+            }
+            if (!seen.Add(door.Key(item)))
+            {
+                duplicates++;
+                continue;
+            }
+            accepted.Add(item);
+            foreach (var note in door.Notes(item))
+            {
+                warnings.Add(new RecordWarning(index, note));
+            }
+        }
+        return new NormalizedRecords<TItem>(accepted, errors, warnings, duplicates);
+    }
 
     public async Task<IResult> IngestAsync<TContext, TItem>(HttpContext http, TContext context, IngestionDoor<TContext, TItem> door)
         where TContext : IRecordContext<TContext>
@@ -60,29 +92,7 @@ public sealed class IngestionPipeline(
 
             // The body is this request's own array, alive and unchanged until the batch is published.
             context = context.ForRequest(clock.GetUtcNow(), body.Json);
-            var accepted = new List<TItem>(records.Count);
-            var errors = new List<RecordError>();
-            var warnings = new List<RecordWarning>();
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            var duplicates = 0;
-            for (var index = 0; index < records.Count; index++)
-            {
-                if (!RecordErrors.TryNormalize(door.Normalize, records[index], index, context, out var item, out var error))
-                {
-                    errors.Add(error);
-                    continue;
-                }
-                if (!seen.Add(door.Key(item)))
-                {
-                    duplicates++;
-                    continue;
-                }
-                accepted.Add(item);
-                foreach (var note in door.Notes(item))
-                {
-                    warnings.Add(new RecordWarning(index, note));
-                }
-            }
+            var (accepted, errors, warnings, duplicates) = Normalize(door, records, context);
             if (accepted.Count == 0 && errors.Count > 0)
             {
                 return Problems.NoValidRecords(errors);
@@ -149,3 +159,5 @@ public sealed record IngestionResult(
 
 /// <summary>Something noted about an accepted record: its index in the request and what was noted.</summary>
 public sealed record RecordWarning(int Index, string Message);
+
+public sealed record NormalizedRecords<TItem>(List<TItem> Accepted, List<RecordError> Errors, List<RecordWarning> Warnings, int Duplicates);

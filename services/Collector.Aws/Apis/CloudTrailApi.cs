@@ -9,10 +9,10 @@ public static class CloudTrailApi
 {
     public const string S3KeyHeader = "X-Amz-S3-Key";
 
-    private static readonly IngestionDoor<RecordContext, CloudActivity> LogFileDoor = ActivityDoor.Create<RecordContext>(
+    internal static readonly IngestionDoor<RecordContext, CloudActivity> LogFileDoor = ActivityDoor.Create<RecordContext>(
         "a CloudTrail log file: a JSON object with a \"Records\" array", SelectRecords, CloudTrailNormalizer.TryNormalize);
 
-    private static readonly IngestionDoor<RecordContext, CloudActivity> EventBridgeDoor = ActivityDoor.Create<RecordContext>(
+    internal static readonly IngestionDoor<RecordContext, CloudActivity> EventBridgeDoor = ActivityDoor.Create<RecordContext>(
         "an EventBridge event object or an array of them", EventBridgeNormalizer.Select, EventBridgeNormalizer.TryNormalize);
 
     public static IEndpointRouteBuilder MapCloudTrailApi(this IEndpointRouteBuilder app)

@@ -12,27 +12,27 @@ public static class AzureIngestionApi
     public const string CloudEventsMediaType = "application/cloudevents+json";
     public const string CloudEventsBatchMediaType = "application/cloudevents-batch+json";
 
-    private static readonly IngestionDoor<AzureContext, CloudActivity> EventGridDoor =
+    internal static readonly IngestionDoor<AzureContext, CloudActivity> EventGridDoor =
         ActivityDoor.Create<AzureContext>("an array of Event Grid events", EventGridNormalizer.Select, EventGridNormalizer.TryNormalizeEventGrid) with
         {
             Handshake = SubscriptionValidation,
         };
 
-    private static readonly IngestionDoor<AzureContext, CloudActivity> CloudEventsDoor =
+    internal static readonly IngestionDoor<AzureContext, CloudActivity> CloudEventsDoor =
         ActivityDoor.Create<AzureContext>("a CloudEvent object (structured mode) or an array of them (batched mode)",
             EventGridNormalizer.Select, EventGridNormalizer.TryNormalizeCloudEvent) with
         {
             MediaTypes = [CloudEventsMediaType, CloudEventsBatchMediaType, .. RequestBody.JsonMediaTypes],
         };
 
-    private static readonly IngestionDoor<AzureContext, CloudActivity> ActivityLogDoor =
+    internal static readonly IngestionDoor<AzureContext, CloudActivity> ActivityLogDoor =
         ActivityDoor.Create<AzureContext>("Activity Log records: {\"records\":[...]} as diagnostic settings export them, an array, or JSON Lines",
             ActivityLogNormalizer.Select, ActivityLogNormalizer.TryNormalize) with
         {
             MediaTypes = [.. RequestBody.JsonMediaTypes, .. RequestBody.JsonLinesMediaTypes],
         };
 
-    private static readonly IngestionDoor<AzureContext, MonitorAlert> AlertDoor = new()
+    internal static readonly IngestionDoor<AzureContext, MonitorAlert> AlertDoor = new()
     {
         ExpectedShape = $"an Azure Monitor alert in the common alert schema ({{\"schemaId\":\"{CommonAlertNormalizer.SchemaId}\",\"data\":{{...}}}})",
         Select = CommonAlertNormalizer.Select,

@@ -32,6 +32,11 @@ public static partial class BaselineLoader
         {
             return (null, [new BaselineError((int)ex.Start.Line, "$", $"not YAML: {ex.Message}")]);
         }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet's parser throws these, not a YamlException, on some malformed streams (found by FuzzTests).
+            return (null, [new BaselineError(1, "$", $"not YAML: {ex.Message}")]);
+        }
         if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
             return (null, [new BaselineError(1, "$", "the baseline is one YAML document holding a mapping")]);

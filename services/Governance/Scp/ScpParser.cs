@@ -25,6 +25,19 @@ public static class ScpParser
 
     public static ScpParseResult Parse(string id, string name, string json)
     {
+        try
+        {
+            return ParseChecked(id, name, json);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // A string that is not text (a lone surrogate escape) throws when read (found by FuzzTests).
+            return new ScpParseResult(null, [new ScpError("$", $"the policy cannot be read: {ex.Message}")]);
+        }
+    }
+
+    private static ScpParseResult ParseChecked(string id, string name, string json)
+    {
         var errors = new List<ScpError>();
         if (json.Length > ScpPolicy.MaxCharacters)
         {
@@ -49,7 +62,7 @@ public static class ScpParser
                 errors.Add(new ScpError("$", "a policy is a JSON object"));
                 return new ScpParseResult(null, errors);
             }
-            if (root.TryGetProperty("Version", out var version) && version.GetString() is not ("2012-10-17" or "2008-10-17"))
+            if (root.TryGetProperty("Version", out var version) && (version.ValueKind != JsonValueKind.String || version.GetString() is not ("2012-10-17" or "2008-10-17")))
             {
                 errors.Add(new ScpError("$.Version", "Version must be \"2012-10-17\""));
             }

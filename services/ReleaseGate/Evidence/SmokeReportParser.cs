@@ -18,13 +18,21 @@ public static class SmokeReportParser
             return SmokeParseResult.Fail(new SmokeParseError(format,
                 FormattableString.Invariant($"the report is {bytes.Length} bytes; the limit is {limits.MaxBytes}")));
         }
-        return format switch
+        try
         {
-            SmokeFormat.JUnit => JUnitParser.Parse(bytes, limits),
-            SmokeFormat.Ctrf => CtrfParser.Parse(bytes, limits),
-            SmokeFormat.Tap => TapParser.Parse(bytes, limits, tapSuite),
-            _ => SmokeParseResult.Fail(new SmokeParseError(format, "unknown format")),
-        };
+            return format switch
+            {
+                SmokeFormat.JUnit => JUnitParser.Parse(bytes, limits),
+                SmokeFormat.Ctrf => CtrfParser.Parse(bytes, limits),
+                SmokeFormat.Tap => TapParser.Parse(bytes, limits, tapSuite),
+                _ => SmokeParseResult.Fail(new SmokeParseError(format, "unknown format")),
+            };
+        }
+        catch (InvalidOperationException ex)
+        {
+            // Valid JSON whose strings are not text (invalid UTF-8, a lone surrogate escape): reading one throws (found by FuzzTests).
+            return SmokeParseResult.Fail(new SmokeParseError(format, $"the report cannot be read: {ex.Message}"));
+        }
     }
 
     /// <summary>Reads a format name as pipelines send it (<c>junit</c>, <c>ctrf</c>, <c>tap</c>).</summary>

@@ -59,6 +59,11 @@ public static partial class GatePolicyParser
         {
             return Failed(new PolicyError(Line(e.Start), "(document)", $"not valid YAML: {e.InnerException?.Message ?? e.Message}"));
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet's parser throws these, not a YamlException, on some malformed streams (found by FuzzTests).
+            return Failed(new PolicyError(1, "(document)", $"not valid YAML: {e.Message}"));
+        }
         if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
             return Failed(new PolicyError(1, "(document)", "expected one YAML document whose root is a mapping"));
@@ -478,7 +483,10 @@ public static partial class GatePolicyParser
                 Error(Field(map, field)!, Join(path, field), $"'{text}' is not a duration such as 90s, 15m, 2h, 7d or 1h30m");
                 return null;
             }
-            long Part(int group, long seconds) => match.Groups[group].Success ? long.Parse(match.Groups[group].Value, CultureInfo.InvariantCulture) * seconds : 0;
+            // A part too long to be a number of seconds within the limit reads as over it, never as an overflow (found by FuzzTests).
+            long Part(int group, long seconds) => !match.Groups[group].Success ? 0
+                : long.TryParse(match.Groups[group].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count <= 366L * 86400
+                    ? count * seconds : long.MaxValue / 8;
             var total = Part(1, 86400) + Part(2, 3600) + Part(3, 60) + Part(4, 1);
             if (total <= 0 || total > 366L * 86400)
             {

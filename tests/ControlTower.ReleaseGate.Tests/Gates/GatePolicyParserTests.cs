@@ -70,6 +70,8 @@ public sealed class GatePolicyParserTests
         { "pass rate over 1", "policy: p\nversion: 1\nrules:\n  - id: a\n    kind: smoke.passRate\n    minPassRate: 1.5\n    maxAge: 1h", 6, "rules[0].minPassRate" },
         { "pass rate missing", "policy: p\nversion: 1\nrules:\n  - id: a\n    kind: smoke.passRate\n    maxAge: 1h", 4, "rules[0].minPassRate" },
         { "bad duration", "policy: p\nversion: 1\nrules:\n  - id: a\n    kind: smoke.passRate\n    minPassRate: 0.9\n    maxAge: two hours", 7, "rules[0].maxAge" },
+        // Found by FuzzTests: more days than a long holds threw an OverflowException.
+        { "duration that overflows", "policy: p\nversion: 1\nrules:\n  - id: a\n    kind: smoke.passRate\n    minPassRate: 0.9\n    maxAge: 99999999999999999999d", 7, "rules[0].maxAge" },
         { "misspelt parameter", "policy: p\nversion: 1\nrules:\n  - id: a\n    kind: approval.required\n    count: 1\n    cuont: 2", 7, "rules[0].cuont" },
         { "noData pass refused", "policy: p\nversion: 1\nrules:\n  - id: a\n    kind: approval.required\n    count: 1\n    noData: pass", 7, "rules[0].noData" },
         { "bad severity", "policy: p\nversion: 1\nrules:\n  - id: a\n    kind: approval.required\n    count: 1\n    severity: fatal", 7, "rules[0].severity" },

@@ -6,7 +6,7 @@ namespace ControlTower.ReleaseGate.Tests.Gates;
 /// <summary>JUnit XML, CTRF JSON and TAP 14 into one smoke-run model; malformed or unsafe input is refused naming the fault.</summary>
 public sealed class SmokeReportParserTests
 {
-    private const string JUnit = """
+    internal const string JUnit = """
         <?xml version="1.0" encoding="UTF-8"?>
         <testsuites name="smoke" tests="5">
           <testsuite name="api-smoke" tests="3" timestamp="2026-11-20T11:50:00" time="12.5">
@@ -88,7 +88,7 @@ public sealed class SmokeReportParserTests
         Assert.Contains("more than 10 test cases", result.Error!.Message, StringComparison.Ordinal);
     }
 
-    private const string Ctrf = """
+    internal const string Ctrf = """
         {
           "reportFormat": "CTRF",
           "specVersion": "0.0.0",
@@ -161,7 +161,7 @@ public sealed class SmokeReportParserTests
         Assert.Contains("not valid JSON", result.Error!.Message, StringComparison.Ordinal);
     }
 
-    private const string Tap = """
+    internal const string Tap = """
         TAP version 14
         1..6
         # api smoke
