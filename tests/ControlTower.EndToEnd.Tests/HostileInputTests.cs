@@ -27,8 +27,11 @@ public sealed class HostileInputTests(SystemFixture system)
         ["aws-eventbridge"] = new("/ingest/aws/eventbridge", "application/json", id => EventBridge(id)),
         ["azure-eventgrid"] = new("/ingest/azure/eventgrid", "application/json", _ => File.ReadAllText(Repository.TestData("azure/eventgrid-events.json"))),
         ["azure-cloudevents"] = new("/ingest/azure/cloudevents", "application/cloudevents-batch+json", _ => File.ReadAllText(Repository.TestData("azure/cloudevents-batch.json"))),
+        // A sample record made unique (a record without an id is keyed by its content): the sample itself is another test's,
+        // which counts how many of its records are accepted, and a repeat within the collector's window is not.
         ["azure-activity-log"] = new("/ingest/azure/activity-log", "application/json",
-            _ => "{\"records\":[" + File.ReadAllLines(Repository.TestData("azure/activity-log-records.jsonl")).First(l => l.Trim().Length > 0) + "]}"),
+            id => "{\"records\":[" + File.ReadAllLines(Repository.TestData("azure/activity-log-records.jsonl")).First(l => l.Trim().Length > 0).Trim()[..^1]
+                + ",\"controlTowerTest\":\"" + id + "\"}]}"),
         ["azure-alerts"] = new("/ingest/azure/alerts", "application/json", _ => File.ReadAllText(Repository.TestData("azure/common-alert-fired.json"))),
     };
 
