@@ -73,7 +73,8 @@ public sealed class InjectionTests(SystemFixture system, PortalBrowser browser)
     [InlineData("/api/activity?account={0}")]
     [InlineData("/api/signals?q={0}")]
     [InlineData("/api/signals?owner={0}")]
-    [InlineData("/api/governance/findings?account={0}")]
+    [InlineData("/api/governance/findings?status={0}")]
+    [InlineData("/api/governance/findings?kind={0}")]
     public async Task SqlInAFilterMatchesNothingAndTouchesNothing(string route)
     {
         using var before = await ReadAsync("/api/activity?limit=1");
