@@ -60,33 +60,24 @@ public sealed class AccessMatrixTests(InfrastructureFixture infrastructure) : IA
         ],
     };
 
-    private EchoService echo = null!;
-    private OidcProvider oidc = null!;
-    private ServiceFactory<Program> factory = null!;
-    private HttpClient client = null!;
+    private GatewayHost host = null!;
 
-    public async ValueTask InitializeAsync()
+    private OidcProvider oidc => host.Oidc;
+
+    private HttpClient client => host.Client;
+
+    private ServiceFactory<Program> factory => host.Factory;
+
+    public async ValueTask InitializeAsync() => host = await GatewayHost.StartAsync(infrastructure, settings =>
     {
-        echo = await EchoService.StartAsync();
-        oidc = await OidcProvider.StartAsync();
-        var settings = TestGateway.Settings(infrastructure, infrastructure.Postgres.NewDatabase("gateway"), echo, oidc);
         // Hundreds of requests from one address and one person in a few seconds: the limits are not under test here.
         settings["Gateway:RateLimit:AnonymousPermitsPerSecond"] = "100000";
         settings["Gateway:RateLimit:AnonymousBurst"] = "100000";
         settings["Gateway:RateLimit:UserPermitsPerSecond"] = "100000";
         settings["Gateway:RateLimit:UserBurst"] = "100000";
-        factory = new ServiceFactory<Program>(settings);
-        client = factory.CreateClient();
-        await factory.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
-    }
+    });
 
-    public async ValueTask DisposeAsync()
-    {
-        client.Dispose();
-        await factory.DisposeAsync();
-        await oidc.DisposeAsync();
-        await echo.DisposeAsync();
-    }
+    public async ValueTask DisposeAsync() => await host.DisposeAsync();
 
     private IReadOnlyList<RouteConfig> Routes() => factory.Services.GetRequiredService<IProxyConfigProvider>().GetConfig().Routes;
 

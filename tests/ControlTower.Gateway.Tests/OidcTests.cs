@@ -14,27 +14,15 @@ namespace ControlTower.Gateway.Tests;
 /// <summary>People with bearer tokens from a real (loopback) OIDC provider: roles become scopes, and bad tokens are refused with a reason.</summary>
 public sealed class OidcTests(InfrastructureFixture infrastructure) : IAsyncLifetime
 {
-    private EchoService echo = null!;
-    private OidcProvider oidc = null!;
-    private ServiceFactory<Program> factory = null!;
-    private HttpClient client = null!;
+    private GatewayHost host = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        echo = await EchoService.StartAsync();
-        oidc = await OidcProvider.StartAsync();
-        factory = new ServiceFactory<Program>(TestGateway.Settings(infrastructure, infrastructure.Postgres.NewDatabase("gateway"), echo, oidc));
-        client = factory.CreateClient();
-        await factory.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
-    }
+    private OidcProvider oidc => host.Oidc;
 
-    public async ValueTask DisposeAsync()
-    {
-        client.Dispose();
-        await factory.DisposeAsync();
-        await oidc.DisposeAsync();
-        await echo.DisposeAsync();
-    }
+    private HttpClient client => host.Client;
+
+    public async ValueTask InitializeAsync() => host = await GatewayHost.StartAsync(infrastructure);
+
+    public async ValueTask DisposeAsync() => await host.DisposeAsync();
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string token, Action<HttpRequestMessage>? configure = null)
     {

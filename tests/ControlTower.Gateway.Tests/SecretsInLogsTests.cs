@@ -19,34 +19,23 @@ namespace ControlTower.Gateway.Tests;
 public sealed class SecretsInLogsTests(InfrastructureFixture infrastructure) : IAsyncLifetime
 {
     private readonly CapturedLog log = new();
-    private EchoService echo = null!;
-    private OidcProvider oidc = null!;
-    private string database = null!;
-    private ServiceFactory<Program> factory = null!;
-    private HttpClient client = null!;
+    private GatewayHost host = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        echo = await EchoService.StartAsync();
-        oidc = await OidcProvider.StartAsync();
-        database = infrastructure.Postgres.NewDatabase("gateway");
-        var settings = TestGateway.Settings(infrastructure, database, echo, oidc);
-        foreach (var category in new[] { "Default", "Microsoft", "Microsoft.AspNetCore", "Yarp", "System", "Npgsql", "MassTransit" })
+    private OidcProvider oidc => host.Oidc;
+
+    private HttpClient client => host.Client;
+
+    public async ValueTask InitializeAsync() => host = await GatewayHost.StartAsync(infrastructure,
+        settings =>
         {
-            settings[$"Logging:LogLevel:{category}"] = "Trace";
-        }
-        factory = new ServiceFactory<Program>(settings, services => services.AddSingleton<ILoggerProvider>(log));
-        client = factory.CreateClient();
-        await factory.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
-    }
+            foreach (var category in new[] { "Default", "Microsoft", "Microsoft.AspNetCore", "Yarp", "System", "Npgsql", "MassTransit" })
+            {
+                settings[$"Logging:LogLevel:{category}"] = "Trace";
+            }
+        },
+        services => services.AddSingleton<ILoggerProvider>(log));
 
-    public async ValueTask DisposeAsync()
-    {
-        client.Dispose();
-        await factory.DisposeAsync();
-        await oidc.DisposeAsync();
-        await echo.DisposeAsync();
-    }
+    public async ValueTask DisposeAsync() => await host.DisposeAsync();
 
     private async Task<HttpStatusCode> SendAsync(HttpMethod method, string path, Action<HttpRequestHeaders> authenticate, object? body = null)
     {
@@ -99,7 +88,7 @@ public sealed class SecretsInLogsTests(InfrastructureFixture infrastructure) : I
             ["a token for another audience"] = forgedToken,
             ["an expired token"] = expiredToken,
             ["the internal token"] = ServiceFactory<Program>.InternalToken,
-            ["the database password"] = new NpgsqlConnectionStringBuilder(database).Password!,
+            ["the database password"] = new NpgsqlConnectionStringBuilder(host.Database).Password!,
         };
         // The log is not empty: the requests above were logged, just not their secrets.
         Assert.Contains(log.Entries, e => e.Contains("/api/admin/keys", StringComparison.Ordinal));

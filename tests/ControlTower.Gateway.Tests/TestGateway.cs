@@ -1,5 +1,8 @@
 using ControlTower.Gateway.Authentication;
 using ControlTower.Testing.Infrastructure;
+using ControlTower.Testing.Identity;
+using ControlTower.Testing.Services;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ControlTower.Gateway.Tests;
 
@@ -47,5 +50,50 @@ public static class TestGateway
             settings["Authentication:Oidc:RequireHttpsMetadata"] = "false";
         }
         return settings;
+    }
+}
+
+/// <summary>
+/// A gateway hosted in the test process in front of an <see cref="EchoService"/>, trusting its own <see cref="OidcProvider"/>,
+/// on a database of its own: started healthy, and disposed with everything it started.
+/// </summary>
+public sealed class GatewayHost : IAsyncDisposable
+{
+    private GatewayHost(EchoService echo, OidcProvider oidc, string database, ServiceFactory<Program> factory)
+    {
+        Echo = echo;
+        Oidc = oidc;
+        Database = database;
+        Factory = factory;
+        Client = factory.CreateClient();
+    }
+
+    public EchoService Echo { get; }
+    public OidcProvider Oidc { get; }
+    public string Database { get; }
+    public ServiceFactory<Program> Factory { get; }
+    public HttpClient Client { get; }
+
+    /// <param name="adjust">Changes to <see cref="TestGateway.Settings"/> before the gateway starts.</param>
+    /// <param name="replaceServices">Services replaced after the gateway's own registrations.</param>
+    public static async Task<GatewayHost> StartAsync(InfrastructureFixture infrastructure, Action<Dictionary<string, string?>>? adjust = null,
+        Action<IServiceCollection>? replaceServices = null)
+    {
+        var echo = await EchoService.StartAsync();
+        var oidc = await OidcProvider.StartAsync();
+        var database = infrastructure.Postgres.NewDatabase("gateway");
+        var settings = TestGateway.Settings(infrastructure, database, echo, oidc);
+        adjust?.Invoke(settings);
+        var host = new GatewayHost(echo, oidc, database, new ServiceFactory<Program>(settings, replaceServices));
+        await host.Factory.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+        return host;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await Factory.DisposeAsync();
+        await Oidc.DisposeAsync();
+        await Echo.DisposeAsync();
     }
 }
