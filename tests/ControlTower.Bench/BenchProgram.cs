@@ -360,19 +360,17 @@ public sealed class BenchRun(BenchOptions options, BenchReport report, string re
     /// to read every second, where <c>count(*)</c> over a growing table took a tenth of the database's time during a drain.
     /// The ingest checks it against <c>count(*)</c> once at the end.
     /// </summary>
-    private static async Task<long> CountedAsync(string connectionString, CancellationToken cancellationToken)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand("SELECT coalesce(sum(count), 0)::bigint FROM activity_hourly_counts", connection) { CommandTimeout = 600 };
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
+    private static Task<long> CountedAsync(string connectionString, CancellationToken cancellationToken) =>
+        ScalarAsync(connectionString, "SELECT coalesce(sum(count), 0)::bigint FROM activity_hourly_counts", cancellationToken);
 
-    private static async Task<long> CountAsync(string connectionString, CancellationToken cancellationToken)
+    private static Task<long> CountAsync(string connectionString, CancellationToken cancellationToken) =>
+        ScalarAsync(connectionString, "SELECT count(*) FROM activities", cancellationToken);
+
+    private static async Task<long> ScalarAsync(string connectionString, string sql, CancellationToken cancellationToken)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM activities", connection) { CommandTimeout = 600 };
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 600 };
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
