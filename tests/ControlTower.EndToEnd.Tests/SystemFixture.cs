@@ -80,24 +80,27 @@ public sealed class SystemFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// Waits, for at most 30 s, until Governance's first account directory has reached Operations. A signal raised before
-    /// it has no owner, team or environment until the directory arrives and fills them in (a version later): the tests
-    /// that raise one and read its owner straight away expect the system as it is once started, not in its first seconds.
-    /// The wait is bounded because the directory can be lost at start: Governance announces it once, and when its outbox
-    /// relays it before Operations has bound its queue, the broker has nowhere to put it (issue #11's note). The tests
-    /// then run as they did before this wait, rather than all failing at their start.
+    /// Waits until Governance's first account directory has reached Operations. A signal raised before it has no owner,
+    /// team or environment until the directory arrives and fills them in (a version later): the tests that raise one and
+    /// read its owner straight away expect the system as it is once started, not in its first seconds. The directory must
+    /// arrive: Governance announces it once, at start, and its outbox keeps a message the broker returns (no queue bound
+    /// yet, as while Operations starts) until a queue takes it. A directory that never comes fails the fixture.
     /// </summary>
     private async Task AccountDirectoryArrivedAsync(CancellationToken cancellationToken)
     {
         await using var connection = new Npgsql.NpgsqlConnection(await app!.GetConnectionStringAsync("operationsdb", cancellationToken));
         await connection.OpenAsync(cancellationToken);
         var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (waited.Elapsed < TimeSpan.FromSeconds(30))
+        while (true)
         {
             await using var command = new Npgsql.NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM directory_accounts)", connection);
             if ((bool)(await command.ExecuteScalarAsync(cancellationToken))!)
             {
                 return;
+            }
+            if (waited.Elapsed > TimeSpan.FromSeconds(60))
+            {
+                throw new InvalidOperationException("Governance's account directory has not reached Operations 60 s after the system started.");
             }
             await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
         }

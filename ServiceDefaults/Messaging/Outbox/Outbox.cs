@@ -111,6 +111,10 @@ internal sealed class OutboxCommitInterceptor(OutboxSignal signal) : SaveChanges
 /// Publishes what the outbox of <typeparamref name="TContext"/> holds, oldest first, and deletes each row once
 /// the broker confirmed it. Rows are claimed with <c>FOR UPDATE SKIP LOCKED</c>, so replicas share the work
 /// without publishing a row twice (a crash between publish and delete can repeat one: consumers are idempotent).
+/// Publishes are mandatory: a message no queue is bound to receive yet (its consumer has never started, as on a
+/// fresh broker while the services start side by side) is returned by the broker and stays in the outbox, with
+/// its attempts counted, to be tried again; later messages of the same type wait behind it, so each type keeps
+/// its order, while other types go on.
 /// </summary>
 public sealed class OutboxRelay<TContext>(IServiceProvider services, OutboxSignal signal, IBusControl bus, ILogger<OutboxRelay<TContext>> logger)
     : BackgroundService where TContext : DbContext
@@ -124,28 +128,40 @@ public sealed class OutboxRelay<TContext>(IServiceProvider services, OutboxSigna
         var delay = TimeSpan.Zero;
         while (!stoppingToken.IsCancellationRequested)
         {
-            int published;
+            RelayResult result;
             try
             {
-                published = await RelayOnceAsync(stoppingToken);
-                delay = TimeSpan.Zero;
+                result = await RelayOnceAsync(stoppingToken);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                delay = TimeSpan.FromMilliseconds(Math.Clamp(delay.TotalMilliseconds * 2, 250, 10_000));
+                delay = Backoff(delay);
                 logger.LogWarning(ex, "Publishing from the outbox failed; trying again in {Delay}", delay);
                 await Task.Delay(delay, stoppingToken);
                 continue;
             }
-            if (published < BatchSize)
+            if (result.HeldBack > 0)
+            {
+                // Returned messages wait for a consumer to bind; new commits must not make the relay spin on them.
+                delay = Backoff(delay);
+                await Task.Delay(delay, stoppingToken);
+                continue;
+            }
+            delay = TimeSpan.Zero;
+            if (result.Published < BatchSize)
             {
                 await signal.WaitAsync(Poll, stoppingToken);
             }
         }
     }
 
-    /// <summary>Publishes one batch of rows; how many.</summary>
-    public async Task<int> RelayOnceAsync(CancellationToken cancellationToken)
+    private static TimeSpan Backoff(TimeSpan delay) => TimeSpan.FromMilliseconds(Math.Clamp(delay.TotalMilliseconds * 2, 250, 10_000));
+
+    /// <summary>What one pass did: rows published (and deleted), rows left because no queue took them or their type is unknown.</summary>
+    public readonly record struct RelayResult(int Published, int HeldBack);
+
+    /// <summary>Publishes one batch of rows.</summary>
+    public async Task<RelayResult> RelayOnceAsync(CancellationToken cancellationToken)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
@@ -157,23 +173,42 @@ public sealed class OutboxRelay<TContext>(IServiceProvider services, OutboxSigna
             var rows = await db.Set<OutboxMessage>()
                 .FromSql($"SELECT * FROM outbox_messages ORDER BY id LIMIT {BatchSize} FOR UPDATE SKIP LOCKED")
                 .ToListAsync(cancellationToken);
+            // Types with a row held back in this pass: their later rows wait too, so a type's messages keep their order.
+            var held = new HashSet<string>(StringComparer.Ordinal);
+            var published = 0;
             foreach (var row in rows)
             {
+                if (held.Contains(row.MessageType))
+                {
+                    continue;
+                }
                 var type = Type.GetType(row.MessageType, throwOnError: false);
                 if (type is null)
                 {
                     // A message this build cannot read stays, visible, rather than being dropped.
                     row.Attempts++;
+                    held.Add(row.MessageType);
                     logger.LogError("Outbox row {Id}: message type {Type} is unknown to this build; left in the outbox", row.Id, row.MessageType);
                     continue;
                 }
                 var message = JsonSerializer.Deserialize(row.Body, type, Outbox<TContext>.Json)!;
-                await publisher.Publish(message, type, cancellationToken);
+                try
+                {
+                    await publisher.Publish(message, type, context => context.Mandatory = true, cancellationToken);
+                }
+                catch (MessageReturnedException)
+                {
+                    row.Attempts++;
+                    held.Add(row.MessageType);
+                    logger.LogWarning("Outbox row {Id}: no queue is bound for {Type} yet (attempt {Attempts}); kept to try again", row.Id, type.Name, row.Attempts);
+                    continue;
+                }
                 db.Remove(row);
+                published++;
             }
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            return rows.Count(r => db.Entry(r).State == EntityState.Detached);
+            return new RelayResult(published, rows.Count - published);
         });
     }
 }
