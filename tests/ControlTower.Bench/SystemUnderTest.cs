@@ -141,6 +141,120 @@ public sealed class SystemUnderTest : IAsyncDisposable
         return (working, errors);
     }
 
+    /// <summary>The connection string of one of the system's resources (a database, the broker); null for a system started elsewhere.</summary>
+    public async Task<string?> ConnectionStringAsync(string name, CancellationToken cancellationToken) =>
+        app is null ? null : await app.GetConnectionStringAsync(name, cancellationToken);
+
+    /// <summary>The process id of a running resource, as the AppHost reports it.</summary>
+    public int ProcessId(string resource)
+    {
+        var application = app ?? throw new InvalidOperationException("only a system started here can be faulted");
+        return application.ResourceNotifications.TryGetCurrentState(resource, out var state) && Pid(state) is { } pid
+            ? pid
+            : throw new InvalidOperationException($"{resource} reports no process id");
+    }
+
+    /// <summary>
+    /// Sends <paramref name="signal"/> (KILL for a crash, INT or TERM for a server's own clean stop) to a resource's
+    /// process, waits until it is gone, starts it again through the AppHost (the dashboard's Start command), and waits
+    /// until the new process is healthy. Returns how long the resource was away.
+    /// </summary>
+    public async Task<TimeSpan> StopAndStartAsync(string resource, string signal, CancellationToken cancellationToken)
+    {
+        var application = app ?? throw new InvalidOperationException("only a system started here can be faulted");
+        var clock = Stopwatch.StartNew();
+        var pid = ProcessId(resource);
+        var target = OwnProcess(pid);
+        using (var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, target.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+               { RedirectStandardError = true })!)
+        {
+            await kill.WaitForExitAsync(cancellationToken);
+            if (kill.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"kill -{signal} {target} ({resource}) failed: {await kill.StandardError.ReadToEndAsync(cancellationToken)}");
+            }
+        }
+        while (Directory.Exists($"/proc/{target}") && !IsZombie(target))
+        {
+            await Task.Delay(50, cancellationToken);
+        }
+        using (var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            stopped.CancelAfter(TimeSpan.FromMinutes(1));
+            try
+            {
+                await application.ResourceNotifications.WaitForResourceAsync(resource,
+                    e => e.Snapshot.State?.Text is "Exited" or "Finished" or "FailedToStart", stopped.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                application.ResourceNotifications.TryGetCurrentState(resource, out var now);
+                throw new TimeoutException($"{resource} (pid {pid}) is gone, but the AppHost still reports it {now?.Snapshot.State?.Text}");
+            }
+        }
+        var commands = application.Services.GetRequiredService<ResourceCommandService>();
+        var started = await commands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, cancellationToken);
+        if (!started.Success)
+        {
+            throw new InvalidOperationException($"starting {resource} again failed: {started.Message}");
+        }
+        await application.ResourceNotifications.WaitForResourceAsync(resource,
+            e => Pid(e) is { } newPid && newPid != pid && e.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy,
+            cancellationToken);
+        return clock.Elapsed;
+    }
+
+    /// <summary>
+    /// The resource's own process: the one the AppHost started, except for a project, which the AppHost starts with
+    /// <c>dotnet run</c>; its service is that command's child, and killing the command alone would leave it running.
+    /// </summary>
+    private static int OwnProcess(int pid)
+    {
+        var command = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
+        if (command.Length < 2 || Path.GetFileName(command[0]) != "dotnet" || command[1] != "run")
+        {
+            return pid;
+        }
+        foreach (var entry in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(entry), out var child))
+            {
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(entry, "stat"));
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    if (fields[1] == pid.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                    {
+                        return child;
+                    }
+                }
+                catch (IOException)
+                {
+                    // A process that ended while the list was read.
+                }
+            }
+        }
+        throw new InvalidOperationException($"dotnet run ({pid}) has no child process");
+    }
+
+    private static int? Pid(ResourceEvent state) =>
+        state.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } value
+            ? Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture)
+            : null;
+
+    private static bool IsZombie(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z');
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (app is not null)
