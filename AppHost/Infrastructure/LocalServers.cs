@@ -65,6 +65,12 @@ internal static class LocalServers
         var rabbit = builder.AddExecutable("rabbitmq", "bash", mqDir, [.. mqArgs])
             .WithEndpoint(name: "tcp", port: mqPort, targetPort: mqPort, scheme: "amqp", isProxied: false)
             .WithHealthCheck("rabbitmq-ready");
+        // Each work queue's cap (deploy/local/rabbitmq.sh sets it as a policy; 1 GiB unless configured): past it the
+        // collectors answer 503 with Retry-After. The backpressure test sets a small one.
+        if (config["Infrastructure:QueueMaxBytes"] is { Length: > 0 } queueMaxBytes)
+        {
+            rabbit.WithEnvironment("QUEUE_MAX_BYTES", long.Parse(queueMaxBytes, System.Globalization.CultureInfo.InvariantCulture).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
         EndpointReference? managementEndpoint = null;
         if (management)
         {

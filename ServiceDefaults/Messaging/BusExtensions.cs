@@ -62,6 +62,15 @@ public static class BusExtensions
                     json.WriteIndented = false;
                     return json;
                 });
+                // An outage of the database (or of a server a consumer calls) outlasts the quick retries below: a message
+                // that failed for that reason is tried again every 10 s for up to 30 minutes rather than sent to its error
+                // queue. It stays unacknowledged meanwhile, the backlog waits in the broker, and once the queue is full the
+                // collectors answer 503 (deploy/local/rabbitmq.sh). Other failures go to the error queue after the quick ones.
+                cfg.UseMessageRetry(r =>
+                {
+                    r.Handle<Exception>(TransientFaults.IsInfrastructureOutage);
+                    r.Interval(180, TimeSpan.FromSeconds(10));
+                });
                 cfg.UseMessageRetry(r => r.Exponential(5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200)));
                 cfg.ConfigureEndpoints(context);
             });
@@ -81,5 +90,27 @@ public static class BusExtensions
         return parts.Length == 2 && parts[0].Length > 0
             ? (Uri.UnescapeDataString(parts[0]), Uri.UnescapeDataString(parts[1]))
             : ("guest", "guest");
+    }
+}
+
+/// <summary>Which failures are an outage of something the service depends on, to be waited out rather than dead-lettered.</summary>
+public static class TransientFaults
+{
+    public static bool IsInfrastructureOutage(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case Npgsql.NpgsqlException { IsTransient: true }:
+                case Microsoft.EntityFrameworkCore.Storage.RetryLimitExceededException:
+                case System.Net.Sockets.SocketException:
+                case TimeoutException:
+                    return true;
+                case AggregateException aggregate when aggregate.InnerExceptions.Any(IsInfrastructureOutage):
+                    return true;
+            }
+        }
+        return false;
     }
 }

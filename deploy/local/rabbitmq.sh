@@ -2,6 +2,7 @@
 # Runs RabbitMQ from the OS packages in the foreground, for the AppHost and the test fixture when no
 # container runtime answers. Usage: rabbitmq.sh DIR AMQP_PORT DIST_PORT [MANAGEMENT_PORT]
 # (DIST_PORT is the Erlang distribution port, which rabbitmqctl uses; the caller picks free ports.)
+# QUEUE_MAX_BYTES in the environment caps each work queue (below).
 # DIR/password holds the password of the 'controltower' user made on first boot; node data, logs and the
 # Erlang cookie live under DIR, so several instances run side by side on one machine.
 set -euo pipefail
@@ -37,6 +38,27 @@ as_owner=()
 if [ "$(id -u)" = 0 ] && id rabbitmq >/dev/null 2>&1; then
   chown -R rabbitmq:rabbitmq "$dir"
   as_owner=(setpriv --reuid=rabbitmq --regid=rabbitmq --init-groups --)
+fi
+# Backpressure: every work queue holds at most QUEUE_MAX_BYTES (default 1 GiB) of messages; past that the broker refuses
+# new ones (overflow reject-publish), so a collector answers 503 with Retry-After instead of growing a backlog without
+# bound while the consumers are behind or their database is down. Error and skipped queues are not limited. A policy,
+# not queue arguments, so that it applies to queues that exist already and can be changed without redeclaring them.
+max_bytes=${QUEUE_MAX_BYTES:-1073741824}
+ctl=$(dirname "$server")/rabbitmqctl
+[ -x "$ctl" ] || ctl=$(command -v rabbitmqctl || true)
+if [ -n "$ctl" ]; then
+  (
+    for _ in $(seq 1 120); do
+      if "${as_owner[@]}" "$ctl" -q -n "$RABBITMQ_NODENAME" await_startup --timeout 5 >/dev/null 2>&1; then
+        "${as_owner[@]}" "$ctl" -q -n "$RABBITMQ_NODENAME" set_policy --apply-to queues ct-backlog '^(?!.*_(error|skipped)$).+' \
+          "{\"max-length-bytes\":$max_bytes,\"overflow\":\"reject-publish\"}" >/dev/null \
+          || echo "rabbitmq.sh: setting the backlog policy failed" >&2
+        exit 0
+      fi
+      sleep 1
+    done
+    echo "rabbitmq.sh: the node did not start within 2 minutes; no backlog policy set" >&2
+  ) &
 fi
 cd "$dir"
 exec "${as_owner[@]}" "$server"

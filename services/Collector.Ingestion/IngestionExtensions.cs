@@ -1,3 +1,4 @@
+using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ControlTower.Collector.Ingestion;
@@ -13,6 +14,7 @@ public static class IngestionExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<BatchPublisher>();
+        builder.Services.AddPublishObserver<RefusedPublishes>();
         builder.Services.AddSingleton<RecentKeys>();
         builder.Services.AddSingleton<IngestionPipeline>();
         return builder;

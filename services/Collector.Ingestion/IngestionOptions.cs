@@ -29,6 +29,13 @@ public sealed class IngestionOptions
     [Range(0, 10_000_000)]
     public int RecentKeys { get; set; } = 100_000;
 
+    /// <summary>
+    /// How long a request waits for the broker to confirm its batches. Past it the answer is 503 with Retry-After: a
+    /// broker that is down or stalled is not waited out with the request (and its body) held in memory.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Rough cap on the raw bytes in one published message, to stay well under 1 MB.</summary>
     [Range(16 * 1024, 4 * 1024 * 1024)]
     public int MaxRawBytesPerMessage { get; set; } = 512 * 1024;

@@ -120,11 +120,14 @@ public sealed class IngestionPipeline(
                 keys = freshKeys;
             }
 
+            using var publishing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            publishing.CancelAfter(limits.PublishTimeout);
+            var attempt = PublishAttempt.Current = new PublishAttempt(publishing);
             try
             {
                 if (accepted.Count > 0)
                 {
-                    await door.Publish(publisher, http.AuthenticatedSource() ?? "unknown", accepted, cancellationToken);
+                    await door.Publish(publisher, http.AuthenticatedSource() ?? "unknown", accepted, publishing.Token);
                     recent.Add(keys);
                 }
             }
@@ -133,6 +136,19 @@ public sealed class IngestionPipeline(
                 logger.LogWarning(ex, "No queue is bound for {Items} batches; answering 503", typeof(TItem).Name);
                 http.Response.Headers.RetryAfter = "5";
                 return Problems.NoConsumer();
+            }
+            catch (Exception ex) when (attempt.Refused || Refused(ex))
+            {
+                // A queue at its length limit (overflow reject-publish) refuses the message: the consumers are behind.
+                logger.LogWarning("A queue for {Items} batches is full; answering 503", typeof(TItem).Name);
+                http.Response.Headers.RetryAfter = BacklogRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return Problems.BacklogFull(BacklogRetryAfterSeconds);
+            }
+            catch (OperationCanceledException) when (publishing.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning("The broker did not confirm {Count} {Items} items within {Timeout}; answering 503", accepted.Count, typeof(TItem).Name, limits.PublishTimeout);
+                http.Response.Headers.RetryAfter = "5";
+                return Problems.BrokerUnavailable();
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -150,6 +166,11 @@ public sealed class IngestionPipeline(
                 Warnings: warnings));
         }
     }
+
+    /// <summary>Seconds a source is asked to wait when the consumers' queues are full: they drain at thousands of events a second.</summary>
+    public const int BacklogRetryAfterSeconds = 10;
+
+    private static bool Refused(Exception ex) => RefusedPublishes.IsRefusal(ex);
 }
 
 /// <summary>The 202 answer: what was made durable, what repeated itself, which records were refused and why,

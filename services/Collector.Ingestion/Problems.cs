@@ -62,6 +62,12 @@ public static class Problems
         detail: "No service is subscribed to receive these events yet (is the system still starting?); nothing was accepted. Retry the same request later.",
         type: TypePrefix + "no-consumer");
 
+    public static IResult BacklogFull(int retryAfterSeconds) => TypedResults.Problem(
+        statusCode: StatusCodes.Status503ServiceUnavailable,
+        title: "Backlog full",
+        detail: $"The services that store these events are behind and their queue is at its limit; nothing was accepted. Retry the same request in {retryAfterSeconds} s.",
+        type: TypePrefix + "backlog-full");
+
     public static IResult BrokerUnavailable() => TypedResults.Problem(
         statusCode: StatusCodes.Status503ServiceUnavailable,
         title: "Message broker unavailable",

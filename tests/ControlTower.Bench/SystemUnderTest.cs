@@ -56,7 +56,9 @@ public sealed class SystemUnderTest : IAsyncDisposable
 
     /// <param name="keptData">A folder for the servers' data that outlives the run (for a seeded store to reuse); null for a temporary one.</param>
     /// <param name="postgresSettings">Extra server settings (name=value), e.g. to load pg_stat_statements.</param>
-    public static async Task<SystemUnderTest> StartAsync(string? keptData, IReadOnlyList<string> postgresSettings, CancellationToken cancellationToken)
+    /// <param name="settings">More AppHost settings, as <c>--Key=value</c> arguments.</param>
+    public static async Task<SystemUnderTest> StartAsync(string? keptData, IReadOnlyList<string> postgresSettings, CancellationToken cancellationToken,
+        IReadOnlyList<string>? settings = null)
     {
         var dataPath = keptData ?? Path.Combine(Path.GetTempPath(), "controltower-bench-" + Guid.NewGuid().ToString("N")[..8]);
         var key = NewKey();
@@ -77,6 +79,7 @@ public sealed class SystemUnderTest : IAsyncDisposable
                 $"--Parameters:admin-api-key={NewKey()}",
                 $"--Parameters:pipeline-api-key={NewKey()}",
                 .. postgresSettings.Select((setting, i) => $"--Infrastructure:PostgresSettings:{i}={setting}"),
+                .. settings ?? [],
             ],
             (options, _) => options.DisableDashboard = true,
             timeout.Token);
@@ -161,8 +164,16 @@ public sealed class SystemUnderTest : IAsyncDisposable
     /// </summary>
     public async Task<TimeSpan> StopAndStartAsync(string resource, string signal, CancellationToken cancellationToken)
     {
-        var application = app ?? throw new InvalidOperationException("only a system started here can be faulted");
         var clock = Stopwatch.StartNew();
+        var pid = await StopAsync(resource, signal, cancellationToken);
+        await StartAgainAsync(resource, pid, cancellationToken);
+        return clock.Elapsed;
+    }
+
+    /// <summary>Sends <paramref name="signal"/> to a resource's own process and waits until the AppHost sees it gone; the process id it had.</summary>
+    public async Task<int> StopAsync(string resource, string signal, CancellationToken cancellationToken)
+    {
+        var application = app ?? throw new InvalidOperationException("only a system started here can be faulted");
         var pid = ProcessId(resource);
         var target = OwnProcess(pid);
         using (var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, target.ToString(System.Globalization.CultureInfo.InvariantCulture)])
@@ -178,20 +189,25 @@ public sealed class SystemUnderTest : IAsyncDisposable
         {
             await Task.Delay(50, cancellationToken);
         }
-        using (var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        using var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        stopped.CancelAfter(TimeSpan.FromMinutes(1));
+        try
         {
-            stopped.CancelAfter(TimeSpan.FromMinutes(1));
-            try
-            {
-                await application.ResourceNotifications.WaitForResourceAsync(resource,
-                    e => e.Snapshot.State?.Text is "Exited" or "Finished" or "FailedToStart", stopped.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                application.ResourceNotifications.TryGetCurrentState(resource, out var now);
-                throw new TimeoutException($"{resource} (pid {pid}) is gone, but the AppHost still reports it {now?.Snapshot.State?.Text}");
-            }
+            await application.ResourceNotifications.WaitForResourceAsync(resource,
+                e => e.Snapshot.State?.Text is "Exited" or "Finished" or "FailedToStart", stopped.Token);
         }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            application.ResourceNotifications.TryGetCurrentState(resource, out var now);
+            throw new TimeoutException($"{resource} (pid {target}) is gone, but the AppHost still reports it {now?.Snapshot.State?.Text}");
+        }
+        return pid;
+    }
+
+    /// <summary>Starts a stopped resource again through the AppHost and waits until its new process is healthy.</summary>
+    public async Task StartAgainAsync(string resource, int stoppedPid, CancellationToken cancellationToken)
+    {
+        var application = app ?? throw new InvalidOperationException("only a system started here can be faulted");
         var commands = application.Services.GetRequiredService<ResourceCommandService>();
         var started = await commands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, cancellationToken);
         if (!started.Success)
@@ -199,9 +215,8 @@ public sealed class SystemUnderTest : IAsyncDisposable
             throw new InvalidOperationException($"starting {resource} again failed: {started.Message}");
         }
         await application.ResourceNotifications.WaitForResourceAsync(resource,
-            e => Pid(e) is { } newPid && newPid != pid && e.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy,
+            e => Pid(e) is { } newPid && newPid != stoppedPid && e.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy,
             cancellationToken);
-        return clock.Elapsed;
     }
 
     /// <summary>

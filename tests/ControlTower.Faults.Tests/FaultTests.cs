@@ -7,31 +7,19 @@ namespace ControlTower.Faults.Tests;
 /// server restarted along the way; nothing lost, nothing doubled, nothing stuck. Set <c>CONTROLTOWER_FAULT_EVENTS</c>,
 /// <c>CONTROLTOWER_FAULT_ROUNDS</c> and <c>CONTROLTOWER_FAULT_RATE</c> for a soak (README, "Reliability and security").
 /// </summary>
+[Collection(WholeSystem.Collection)]
 public sealed class FaultTests
 {
     [Fact]
     public async Task EveryEventIsStoredOnceAndEveryFindingAndSignalCountsOnceThroughKillsAndServerRestarts()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
-        var output = TestContext.Current.TestOutputHelper!;
-        // The run's lines go to the test's output and, as they come, to a file (progress to watch; figures to keep).
-        var file = Path.Combine(ControlTower.Testing.Repository.Root, "artifacts", "faults", $"faults-{DateTimeOffset.UtcNow:yyyyMMdd'T'HHmmss'Z'}.txt");
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        var gate = new object();
-        void Log(string line)
-        {
-            lock (gate)
-            {
-                File.AppendAllLines(file, [line]);
-            }
-            output.WriteLine(line);
-        }
-
+        var log = FaultLog.Open("faults", TestContext.Current.TestOutputHelper!);
         await using var system = await SystemUnderTest.StartAsync(keptData: null, postgresSettings: [], cancellationToken);
-        var report = await new FaultRun(system, FaultRunOptions.FromEnvironment(), Log).RunAsync(cancellationToken);
+        var report = await new FaultRun(system, FaultRunOptions.FromEnvironment(), log).RunAsync(cancellationToken);
         foreach (var problem in report.Problems)
         {
-            Log("problem: " + problem);
+            log("problem: " + problem);
         }
 
         Assert.Empty(report.Problems);
@@ -39,4 +27,10 @@ public sealed class FaultTests
         Assert.Equal(0, report.Lost);
         Assert.Equal(0, report.DuplicatesStored);
     }
+}
+
+/// <summary>Each test here starts a whole system of its own and stops parts of it; they run one at a time, so that two systems never share this machine's cores.</summary>
+public static class WholeSystem
+{
+    public const string Collection = "one whole system at a time";
 }

@@ -29,7 +29,18 @@ public static class AuditTrail
             var traceId = Activity.Current?.TraceId.ToHexString() ?? context.TraceIdentifier;
             var at = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
             var action = $"{context.Request.Method} {context.Request.Path}";
-            context.Response.OnCompleted(() => RecordAsync(context, at, action, traceId));
+            // Read from the finished request at once, stored in the background: the connection is not held while the
+            // database answers, nor for long when it does not (see RecordAsync).
+            context.Response.OnCompleted(() =>
+            {
+                if (Entry(context, at, action, traceId) is { } entry)
+                {
+                    var services = context.RequestServices.GetRequiredService<IServiceScopeFactory>();
+                    var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AuditTrail));
+                    _ = Task.Run(() => RecordAsync(services, logger, entry));
+                }
+                return Task.CompletedTask;
+            });
             await next(context);
         });
         return app;
@@ -38,19 +49,22 @@ public static class AuditTrail
     private static bool IsWrite(string method) =>
         HttpMethods.IsPost(method) || HttpMethods.IsPut(method) || HttpMethods.IsPatch(method) || HttpMethods.IsDelete(method);
 
-    private static async Task RecordAsync(HttpContext context, DateTimeOffset at, string action, string traceId)
+    /// <summary>How long storing one entry may take before it is given up (and logged): a database outage must not pile up writers.</summary>
+    public static readonly TimeSpan StoreTimeout = TimeSpan.FromSeconds(5);
+
+    private static AuditRecorded? Entry(HttpContext context, DateTimeOffset at, string action, string traceId)
     {
         var endpoint = context.GetEndpoint();
         if (endpoint is null || context.Response.StatusCode == StatusCodes.Status429TooManyRequests)
         {
             // Nothing answers there (a 404), or the rate limit turned it away before anyone looked at it: no change was
             // possible, and recording each one would make a flood cost a database write per request after all.
-            return;
+            return null;
         }
         var route = endpoint.Metadata.GetMetadata<RouteModel>()?.Config.RouteId
             ?? endpoint.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName;
         var user = context.User;
-        var entry = new AuditRecorded
+        return new AuditRecorded
         {
             Id = Guid.CreateVersion7(at),
             At = at,
@@ -63,18 +77,20 @@ public static class AuditTrail
             TraceId = traceId,
             Reason = Reason(context),
         };
-        var services = context.RequestServices.GetRequiredService<IServiceScopeFactory>();
+    }
+
+    private static async Task RecordAsync(IServiceScopeFactory services, ILogger logger, AuditRecorded entry)
+    {
         try
         {
-            // A scope of its own: the request's context may hold a handler's failed changes.
+            using var timeout = new CancellationTokenSource(StoreTimeout);
             await using var scope = services.CreateAsyncScope();
             scope.ServiceProvider.GetRequiredService<Outbox<GatewayDbContext>>().Add(entry);
-            await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().SaveChangesAsync(CancellationToken.None);
+            await scope.ServiceProvider.GetRequiredService<GatewayDbContext>().SaveChangesAsync(timeout.Token);
         }
         catch (Exception ex)
         {
-            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AuditTrail))
-                .LogError(ex, "The audit entry for {Action} by {Actor} ({Status}, trace {TraceId}) could not be stored", entry.Action, entry.Actor, entry.Status, traceId);
+            logger.LogError(ex, "The audit entry for {Action} by {Actor} ({Status}, trace {TraceId}) could not be stored", entry.Action, entry.Actor, entry.Status, entry.TraceId);
         }
     }
 

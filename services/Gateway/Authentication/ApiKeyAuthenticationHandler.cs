@@ -26,6 +26,7 @@ public sealed class ApiKeyAuthenticationHandler(
     public const string QueryName = "apiKey";
     private const string FailureItem = "ControlTower.AuthenticationFailure";
     private const string QueryKeyItem = "ControlTower.QueryApiKey";
+    private const string UnavailableItem = "ControlTower.KeyStoreUnavailable";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -35,7 +36,16 @@ public sealed class ApiKeyAuthenticationHandler(
         {
             return AuthenticateResult.NoResult();
         }
-        var identity = await keys.FindAsync(presented, Context.RequestAborted);
+        ApiKeyIdentity? identity;
+        try
+        {
+            identity = await keys.FindAsync(presented, Context.RequestAborted);
+        }
+        catch (KeyStoreUnavailableException ex)
+        {
+            Context.Items[UnavailableItem] = true;
+            return AuthenticateResult.Fail(ex.Message);
+        }
         if (identity is null)
         {
             return AuthenticateResult.Fail("The API key is not recognised.");
@@ -54,6 +64,12 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (Context.Items.ContainsKey(UnavailableItem))
+        {
+            Response.Headers.RetryAfter = "5";
+            return Problem(StatusCodes.Status503ServiceUnavailable, "Authentication unavailable",
+                "The key store cannot be reached just now, so the API key could not be checked; nothing was done. Retry the same request in 5 s.");
+        }
         var detail = PresentedKey() is null
             ? $"No API key was sent; send it in the {HeaderName} header (or, where a sender cannot set headers, as the query parameter {QueryName}). "
                 + "People sign in at /signin, or send a bearer token from the identity provider."

@@ -28,20 +28,44 @@ public sealed class ApiKeyStore(IServiceScopeFactory scopes, IMemoryCache cache,
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
         var now = clock.GetUtcNow();
-        var key = await db.ApiKeys.AsNoTracking()
-            .Where(k => k.RevokedAt == null
-                && (k.PrimaryHash == hash || (k.SecondaryHash == hash && k.SecondaryExpiresAt > now)))
-            .Select(k => new { k.Name, k.Scopes, k.SigningSecretProtected })
-            .FirstOrDefaultAsync(cancellationToken);
-        if (key is null)
+        using var lookup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        lookup.CancelAfter(LookupTimeout);
+        ApiKeyIdentity? identity;
+        try
         {
+            var key = await db.ApiKeys.AsNoTracking()
+                .Where(k => k.RevokedAt == null
+                    && (k.PrimaryHash == hash || (k.SecondaryHash == hash && k.SecondaryExpiresAt > now)))
+                .Select(k => new { k.Name, k.Scopes, k.SigningSecretProtected })
+                .FirstOrDefaultAsync(lookup.Token);
+            identity = key is null ? null : new ApiKeyIdentity(key.Name, key.Scopes,
+                key.SigningSecretProtected is null ? null : signatures.Unprotect(key.SigningSecretProtected));
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (ex is OperationCanceledException || TransientFaults.IsInfrastructureOutage(ex)))
+        {
+            // The database is down or stalled. A key this instance confirmed within the last hour is taken as it was
+            // (revoking one needs the database, so nothing newer is known); any other is answered 503, never 401.
+            if (cache.TryGetValue(LastKnownKey(hash), out ApiKeyIdentity? lastKnown) && lastKnown is not null)
+            {
+                return lastKnown;
+            }
+            throw new KeyStoreUnavailableException(ex);
+        }
+        if (identity is null)
+        {
+            cache.Remove(LastKnownKey(hash));
             return null;
         }
-        var identity = new ApiKeyIdentity(key.Name, key.Scopes,
-            key.SigningSecretProtected is null ? null : signatures.Unprotect(key.SigningSecretProtected));
         cache.Set(CacheKey(hash), identity, CacheFor);
+        cache.Set(LastKnownKey(hash), identity, LastKnownFor);
         return identity;
     }
+
+    /// <summary>How long a lookup may wait for the database before the last known answer (or a 503) is used instead.</summary>
+    public static readonly TimeSpan LookupTimeout = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long a confirmed key is still honoured while the database cannot be asked.</summary>
+    public static readonly TimeSpan LastKnownFor = TimeSpan.FromHours(1);
 
     /// <summary>Drops cached answers for these hashes on this instance (after a rotation or revocation).</summary>
     public void Forget(params string?[] hashes)
@@ -51,9 +75,15 @@ public sealed class ApiKeyStore(IServiceScopeFactory scopes, IMemoryCache cache,
             if (hash is not null)
             {
                 cache.Remove(CacheKey(hash));
+                cache.Remove(LastKnownKey(hash));
             }
         }
     }
 
     private static string CacheKey(string hash) => "api-key:" + hash;
+
+    private static string LastKnownKey(string hash) => "api-key-last-known:" + hash;
 }
+
+/// <summary>The key store could not be asked (its database is down) and this instance knows nothing of the key.</summary>
+public sealed class KeyStoreUnavailableException(Exception inner) : Exception("The API key store is unavailable.", inner);
