@@ -93,7 +93,11 @@ public static class BusExtensions
     }
 }
 
-/// <summary>Which failures are an outage of something the service depends on, to be waited out rather than dead-lettered.</summary>
+/// <summary>
+/// Which failures are an outage of something the service depends on (its database, the broker, a server it calls), to be
+/// waited out rather than dead-lettered. A broker that refuses a publish because a queue is full counts too: the
+/// consumers downstream are behind, and this message will go through once they catch up.
+/// </summary>
 public static class TransientFaults
 {
     public static bool IsInfrastructureOutage(Exception exception)
@@ -106,6 +110,11 @@ public static class TransientFaults
                 case Microsoft.EntityFrameworkCore.Storage.RetryLimitExceededException:
                 case System.Net.Sockets.SocketException:
                 case TimeoutException:
+                // The broker itself, for a consumer that publishes as it goes (Governance announces findings so).
+                case RabbitMqConnectionException:
+                case RabbitMQ.Client.Exceptions.AlreadyClosedException:
+                case RabbitMQ.Client.Exceptions.BrokerUnreachableException:
+                case RabbitMQ.Client.Exceptions.PublishException { IsReturn: false }:
                     return true;
                 case AggregateException aggregate when aggregate.InnerExceptions.Any(IsInfrastructureOutage):
                     return true;

@@ -79,6 +79,10 @@ public sealed class BackpressureTests
         }, TimeSpan.FromMinutes(5));
         var queuedAtEnd = await system.QueuedAsync(cancellationToken);
         log($"after both returned: {accepted.Count:N0} accepted events, all {stored.Count(accepted.Contains):N0} stored; {stored.Count - stored.Count(accepted.Contains):N0} stored from refused requests; in error queues {queuedAtEnd?.Errors}");
+        foreach (var line in await ErrorQueuesAsync(management, cancellationToken))
+        {
+            log("error queue " + line);
+        }
 
         Assert.True(withoutDatabase.Accepted > 0, "nothing was accepted before the queues filled");
         Assert.True(withoutDatabase.Refused("backlog-full") > 0, $"the collector never said its backlog was full: {withoutDatabase}");
@@ -111,6 +115,33 @@ public sealed class BackpressureTests
             q.TryGetProperty("durable", out var d) && d.GetBoolean(),
             q.TryGetProperty("policy", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null,
             q.TryGetProperty("message_bytes", out var b) && b.ValueKind == JsonValueKind.Number ? b.GetInt64() : 0))];
+    }
+
+    /// <summary>Each error queue that holds messages: its count and the fault of its first message (peeked, put back).</summary>
+    public static async Task<List<string>> ErrorQueuesAsync(HttpClient management, CancellationToken cancellationToken)
+    {
+        var lines = new List<string>();
+        using var queues = JsonDocument.Parse(await management.GetStringAsync("/api/queues?columns=name,messages", cancellationToken));
+        foreach (var queue in queues.RootElement.EnumerateArray())
+        {
+            var name = queue.GetProperty("name").GetString()!;
+            var count = queue.TryGetProperty("messages", out var m) && m.ValueKind == JsonValueKind.Number ? m.GetInt64() : 0;
+            if (!name.EndsWith("_error", StringComparison.Ordinal) || count == 0)
+            {
+                continue;
+            }
+            using var peek = await management.PostAsync($"/api/queues/%2F/{Uri.EscapeDataString(name)}/get",
+                new StringContent("""{"count":1,"ackmode":"ack_requeue_true","encoding":"auto","truncate":200}""", Encoding.UTF8, "application/json"), cancellationToken);
+            using var got = JsonDocument.Parse(await peek.Content.ReadAsStringAsync(cancellationToken));
+            var fault = got.RootElement.EnumerateArray().Select(message =>
+            {
+                var headers = message.GetProperty("properties").TryGetProperty("headers", out var h) ? h : default;
+                string Header(string key) => headers.ValueKind == JsonValueKind.Object && headers.TryGetProperty(key, out var v) ? v.ToString() : "?";
+                return $"{Header("MT-Fault-ExceptionType")}: {Header("MT-Fault-Message")}";
+            }).FirstOrDefault();
+            lines.Add($"{name}: {count} ({fault})");
+        }
+        return lines;
     }
 
     private static async Task<HashSet<string>> StoredAsync(SystemUnderTest system, CancellationToken cancellationToken)

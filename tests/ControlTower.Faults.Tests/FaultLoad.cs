@@ -75,32 +75,14 @@ public sealed class FaultLoad
         return Encoding.UTF8.GetBytes(string.Concat(json.AsSpan(0, end), separator, marker, json.AsSpan(end)));
     }
 
-    private static string Marker(string account, string eventId) => JsonSerializer.Serialize(new Dictionary<string, object?>
+    private static string Marker(string account, string eventId)
     {
-        ["eventVersion"] = "1.09",
-        ["userIdentity"] = new Dictionary<string, object?>
-        {
-            ["type"] = "AssumedRole",
-            ["principalId"] = "AROAFAULTRUN0000000001:operator",
-            ["arn"] = $"arn:aws:sts::{account}:assumed-role/PlatformOperator/operator",
-            ["accountId"] = account,
-        },
-        ["eventTime"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-        ["eventSource"] = "cloudtrail.amazonaws.com",
-        ["eventName"] = "StopLogging",
-        ["awsRegion"] = "us-east-1",
-        ["sourceIPAddress"] = "203.0.113.77",
-        ["userAgent"] = "aws-cli/2.22.4",
-        ["requestParameters"] = new Dictionary<string, object?> { ["name"] = MarkerTrail },
-        ["responseElements"] = null,
-        ["requestID"] = Guid.NewGuid().ToString(),
-        ["eventID"] = eventId,
-        ["readOnly"] = false,
-        ["eventType"] = "AwsApiCall",
-        ["managementEvent"] = true,
-        ["recipientAccountId"] = account,
-        ["eventCategory"] = "Management",
-    });
+        var record = ControlTower.Testing.CloudTrailFiles.Record(eventId, account, "StopLogging",
+            DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+        record["eventSource"] = "cloudtrail.amazonaws.com";
+        record["requestParameters"] = new System.Text.Json.Nodes.JsonObject { ["name"] = MarkerTrail };
+        return record.ToJsonString();
+    }
 }
 
 /// <summary>

@@ -14,6 +14,7 @@ public sealed class TransientFaultsTests
         Assert.True(TransientFaults.IsInfrastructureOutage(new RetryLimitExceededException("gave up", new NpgsqlException("down"))));
         Assert.True(TransientFaults.IsInfrastructureOutage(new InvalidOperationException("wrapped", new TimeoutException())));
         Assert.True(TransientFaults.IsInfrastructureOutage(new AggregateException(new ArgumentException("x"), new System.Net.Sockets.SocketException(104))));
+        Assert.True(TransientFaults.IsInfrastructureOutage(new MassTransit.RabbitMqConnectionException("BasicPublishAsync failed")));
     }
 
     [Fact]

@@ -61,7 +61,9 @@ public sealed class ActivityPageTests(SystemFixture system, PortalBrowser browse
         // Filter through the form: the URL carries the filter and only that account's rows show.
         await page.GetByLabel("Account or subscription").FillAsync(account);
         await page.GetByLabel("Account or subscription").PressAsync("Enter");
-        await page.WaitForURLAsync(url => url.Contains($"account={account}", StringComparison.Ordinal));
+        // The URL is enough (as in ShellTests): the rows are awaited next. Waiting for the page's load event as well timed
+        // out once on a busy machine after the URL had changed.
+        await page.WaitForURLAsync(url => url.Contains($"account={account}", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit, Timeout = 90_000 });
         await page.Locator($"tr[data-event-id='{theirs}']").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached });
         await page.Locator($"tr[data-event-id='{mine}']").WaitForAsync();
         var accounts = await page.Locator("table.activity tbody tr td:nth-child(3)").AllInnerTextsAsync();
