@@ -27,7 +27,10 @@ public sealed class BackpressureTests
     [Fact]
     public async Task CollectorsAnswer503WithRetryAfterWhileADatabaseOrBrokerIsDownAndEveryAcceptedEventIsStoredOnceTheyReturn()
     {
-        var cancellationToken = TestContext.Current.CancellationToken;
+        // Bounded, so that a system that never recovers fails the test rather than hanging the run.
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        limit.CancelAfter(TimeSpan.FromMinutes(15));
+        var cancellationToken = limit.Token;
         var log = FaultLog.Open("backpressure", TestContext.Current.TestOutputHelper!);
         await using var system = await SystemUnderTest.StartAsync(keptData: null, postgresSettings: [], cancellationToken,
             [$"--Infrastructure:QueueMaxBytes={QueueMaxBytes}"]);

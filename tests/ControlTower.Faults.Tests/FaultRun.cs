@@ -128,21 +128,22 @@ public sealed class FaultRun(SystemUnderTest system, FaultRunOptions options, Ac
         {
             var stored = await ScalarAsync("operationsdb", "SELECT count(*) FROM activities", cancellationToken);
             var queued = await system.QueuedAsync(cancellationToken);
-            var settled = stored >= load.EventIds.Count && queued is { Working: 0 };
+            // Findings and signals follow the activity by a message or two: the outboxes must empty as well.
+            var outboxes = await OutboxRowsAsync(cancellationToken);
+            var settled = stored >= load.EventIds.Count && queued is { Working: 0 } && outboxes == 0;
             if (settled || clock.Elapsed > SettleTimeout || clock.Elapsed - lastSaid >= TimeSpan.FromSeconds(5))
             {
-                say($"settling {clock.Elapsed.TotalSeconds,5:N0} s: stored {stored:N0}/{load.EventIds.Count:N0}; queued {queued?.Working ?? -1:N0}, in error queues {queued?.Errors ?? -1:N0}");
+                say($"settling {clock.Elapsed.TotalSeconds,5:N0} s: stored {stored:N0}/{load.EventIds.Count:N0}; queued {queued?.Working ?? -1:N0}, in error queues {queued?.Errors ?? -1:N0}, in outboxes {outboxes:N0}");
                 lastSaid = clock.Elapsed;
             }
             if (settled)
             {
-                // Findings and signals follow the activity by a message or two: let the outboxes empty as well.
+                // Quiet for a moment longer: nothing may arrive late.
                 await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
                 if (await OutboxRowsAsync(cancellationToken) == 0 && await system.QueuedAsync(cancellationToken) is { Working: 0 })
                 {
                     return;
                 }
-                continue;
             }
             if (clock.Elapsed > SettleTimeout)
             {

@@ -13,10 +13,15 @@ public sealed class FaultTests
     [Fact]
     public async Task EveryEventIsStoredOnceAndEveryFindingAndSignalCountsOnceThroughKillsAndServerRestarts()
     {
-        var cancellationToken = TestContext.Current.CancellationToken;
+        // Bounded, so that a system that never settles fails the test rather than hanging the run: 10 minutes and three
+        // times the planned load.
+        var options = FaultRunOptions.FromEnvironment();
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        limit.CancelAfter(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(3.0 * options.Events / options.Rate * options.Rounds));
+        var cancellationToken = limit.Token;
         var log = FaultLog.Open("faults", TestContext.Current.TestOutputHelper!);
         await using var system = await SystemUnderTest.StartAsync(keptData: null, postgresSettings: [], cancellationToken);
-        var report = await new FaultRun(system, FaultRunOptions.FromEnvironment(), log).RunAsync(cancellationToken);
+        var report = await new FaultRun(system, options, log).RunAsync(cancellationToken);
         foreach (var problem in report.Problems)
         {
             log("problem: " + problem);

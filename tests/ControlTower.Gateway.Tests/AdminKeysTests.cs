@@ -179,6 +179,8 @@ public sealed class AdminKeysTests(InfrastructureFixture infrastructure) : IAsyn
         var tampered = await Send("msg_2", now, Sign("msg_2", now, payload.Replace("[]", "[1]", StringComparison.Ordinal)));
         var stale = await Send("msg_3", now - 600, Sign("msg_3", now - 600, payload));
         var future = await Send("msg_4", now + 600, Sign("msg_4", now + 600, payload));
+        var replayed = await Send("msg_1", now, Sign("msg_1", now, payload));
+        var retried = await Send("msg_1", now + 1, Sign("msg_1", now + 1, payload));
 
         Assert.Equal(HttpStatusCode.Unauthorized, unsigned.Status);
         Assert.Contains("webhook-signature", unsigned.Body);
@@ -190,6 +192,10 @@ public sealed class AdminKeysTests(InfrastructureFixture infrastructure) : IAsyn
         Assert.Contains("older", stale.Body);
         Assert.Equal(HttpStatusCode.Unauthorized, future.Status);
         Assert.Contains("later", future.Body);
+        // The same signed message again is a replay; the sender's retry, signed anew at its own time, is not.
+        Assert.Equal(HttpStatusCode.Unauthorized, replayed.Status);
+        Assert.Contains("replay", replayed.Body);
+        Assert.Equal(HttpStatusCode.OK, retried.Status);
     }
 
     [Fact]

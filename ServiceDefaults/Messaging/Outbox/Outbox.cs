@@ -122,6 +122,9 @@ public sealed class OutboxRelay<TContext>(IServiceProvider services, OutboxSigna
     public const int BatchSize = 100;
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
 
+    /// <summary>The longest one pass (a batch of publishes and its commit) may take.</summary>
+    public static readonly TimeSpan PassTimeout = TimeSpan.FromSeconds(30);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await bus.WaitForHealthStatus(BusHealthStatus.Healthy, stoppingToken);
@@ -131,7 +134,11 @@ public sealed class OutboxRelay<TContext>(IServiceProvider services, OutboxSigna
             RelayResult result;
             try
             {
-                result = await RelayOnceAsync(stoppingToken);
+                // A pass that cannot finish (a publish whose confirm never comes while the broker restarts) is given up,
+                // its rows unlocked by the rollback, and tried again: it must not hold the relay for good.
+                using var pass = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                pass.CancelAfter(PassTimeout);
+                result = await RelayOnceAsync(pass.Token);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {

@@ -8,11 +8,18 @@ namespace ControlTower.Gateway.Keys;
 /// <summary>
 /// Standard Webhooks (v1) signatures: HMAC-SHA256 over <c>{webhook-id}.{webhook-timestamp}.{body}</c>, sent as a
 /// space-separated list of <c>v1,&lt;base64&gt;</c> in <c>webhook-signature</c>. The timestamp must fall within
-/// <see cref="Tolerance"/> of now, which bounds replays; a replay inside the window can only repeat events
-/// that downstream stores once anyway (deduplicated by event id).
+/// <see cref="Tolerance"/> of now, which bounds replays, and a signed message (its id and timestamp) is taken once: the
+/// same message again within the window is refused as a replay. A sender's retry signs anew, with the attempt's own
+/// timestamp (as the specification has it), and goes through; what it repeats is stored once downstream anyway
+/// (deduplicated by event id). Each gateway instance remembers what it has seen; behind several instances an exact
+/// replay to another one is bounded by the window and that deduplication alone.
 /// </summary>
 public sealed class WebhookSignatures(IDataProtectionProvider protection, TimeProvider clock)
 {
+    // (key, id, timestamp) of each message taken in the last two windows, and when it may be forgotten.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> seen = new(StringComparer.Ordinal);
+    private DateTimeOffset nextSweep;
+
     public const string IdHeader = "webhook-id";
     public const string TimestampHeader = "webhook-timestamp";
     public const string SignatureHeader = "webhook-signature";
@@ -56,10 +63,29 @@ public sealed class WebhookSignatures(IDataProtectionProvider protection, TimePr
             if (candidate.StartsWith("v1,", StringComparison.Ordinal) && TryBase64(candidate[3..], out var given)
                 && CryptographicOperations.FixedTimeEquals(given, expected))
             {
-                return null;
+                return FirstUse(Convert.ToHexStringLower(SHA256.HashData(key)), id, timestamp)
+                    ? null
+                    : $"This signed message ({IdHeader} {id}, {TimestampHeader} {timestamp}) was already taken: a replay. A retry signs again with its own timestamp.";
             }
         }
         return $"{SignatureHeader} does not match the body: sign '{{{IdHeader}}}.{{{TimestampHeader}}}.{{body}}' with HMAC-SHA256 and the key's signing secret.";
+    }
+
+    private bool FirstUse(string keyHash, string id, string timestamp)
+    {
+        var now = clock.GetUtcNow();
+        if (now >= nextSweep)
+        {
+            nextSweep = now + Tolerance;
+            foreach (var (entry, forgetAt) in seen)
+            {
+                if (forgetAt <= now)
+                {
+                    seen.TryRemove(entry, out _);
+                }
+            }
+        }
+        return seen.TryAdd($"{keyHash}:{id}:{timestamp}", now + 2 * Tolerance);
     }
 
     private static bool TryBase64(string text, out byte[] bytes)

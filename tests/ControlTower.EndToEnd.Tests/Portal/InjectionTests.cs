@@ -96,4 +96,63 @@ public sealed class InjectionTests(SystemFixture system, PortalBrowser browser)
         Assert.Equal(await before.Content.ReadFromJsonAsync<JsonObject>(Token) is { } b ? b["items"]!.AsArray().Count : -1,
             await after.Content.ReadFromJsonAsync<JsonObject>(Token) is { } a ? a["items"]!.AsArray().Count : -2);
     }
+    /// <summary>
+    /// Every portal page with a fixed route and the text filters it reads from its URL, found in the portal's source
+    /// (<c>@page</c> and <c>[SupplyParameterFromQuery]</c> string properties), so a filter added later is covered too.
+    /// </summary>
+    public static TheoryData<string, string> PagesAndTheirTextFilters()
+    {
+        var pages = Path.Combine(Repository.Root, "web", "Components", "Pages");
+        var data = new TheoryData<string, string>();
+        foreach (var razor in Directory.EnumerateFiles(pages, "*.razor", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var routes = System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(razor), "^@page \"(/[^\"{]*)\"\\s*$",
+                System.Text.RegularExpressions.RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToList();
+            var code = razor + ".cs";
+            if (routes.Count == 0 || !File.Exists(code))
+            {
+                continue;
+            }
+            var filters = System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(code),
+                    "\\[SupplyParameterFromQuery(?:\\(Name = \"(?<name>[^\"]+)\"\\))?\\]\\s*public string\\?? (?<property>\\w+)")
+                .Select(m => m.Groups["name"].Success ? m.Groups["name"].Value : m.Groups["property"].Value.ToLowerInvariant())
+                .ToList();
+            foreach (var route in routes.Where(r => r != "/signin" && r != "/error" && r != "/not-found"))
+            {
+                if (filters.Count > 0)
+                {
+                    data.Add(route, string.Join(',', filters));
+                }
+            }
+        }
+        return data;
+    }
+
+    [Fact]
+    public void TheDiscoveryFindsThePagesWithFilters()
+    {
+        var found = PagesAndTheirTextFilters().Select(row => row.Data.Item1).ToList();
+        Assert.Contains("/activity", found);
+        Assert.Contains("/signals", found);
+        Assert.Contains("/admin/audit", found);
+        Assert.Contains("/landing-zone/findings", found);
+        Assert.Contains("/releases", found);
+        Assert.Contains("/policy-simulator", found);
+    }
+
+    [Theory]
+    [MemberData(nameof(PagesAndTheirTextFilters))]
+    public async Task MarkupInEveryTextFilterOfEveryPageIsShownAsTextAndNeverRuns(string route, string filters)
+    {
+        // The filters take the script, the image and the SQL in turn; an Admin sees every page.
+        var payloads = new[] { ScriptTag, ImageTag, Sql };
+        var query = string.Join('&', filters.Split(',').Select((filter, i) => $"{filter}={Uri.EscapeDataString(payloads[i % payloads.Length])}"));
+        var page = await browser.SignInAsync(system.Portal, "Admin", "ines", $"{route}?{query}");
+        await page.Locator("h1").First.WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
+
+        Assert.Null(await page.EvaluateAsync<string?>("() => window.__ctInjected ?? null"));
+        Assert.Equal(0, await page.Locator("img[src='x']").CountAsync());
+        Assert.NotEqual("Something went wrong", await page.Locator("h1").First.InnerTextAsync());
+        await page.Context.CloseAsync();
+    }
 }
