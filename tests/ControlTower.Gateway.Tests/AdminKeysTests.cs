@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.EntityFrameworkCore;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -196,6 +198,38 @@ public sealed class AdminKeysTests(InfrastructureFixture infrastructure) : IAsyn
         Assert.Equal(HttpStatusCode.Unauthorized, replayed.Status);
         Assert.Contains("replay", replayed.Body);
         Assert.Equal(HttpStatusCode.OK, retried.Status);
+    }
+
+    [Fact]
+    public async Task KeysAreStoredOnlyAsHashesAndSigningSecretsOnlyEncrypted()
+    {
+        using var created = await admin.PostAsJsonAsync("/api/admin/keys", new { name = "stored-form", scopes = new[] { "ingest:aws" }, signed = true },
+            TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var body = await created.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        var secret = body.GetProperty("secret").GetString()!;
+        var signingSecret = body.GetProperty("signingSecret").GetString()!;
+
+        // Every column of every key, as the database holds it.
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ControlTower.Gateway.Data.GatewayDbContext>();
+        await using var connection = new Npgsql.NpgsqlConnection(db.Database.GetConnectionString());
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = new Npgsql.NpgsqlCommand("SELECT row_to_json(k)::text FROM api_keys k", connection);
+        var rows = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken))
+        {
+            while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+            {
+                rows.Add(reader.GetString(0));
+            }
+        }
+
+        var row = Assert.Single(rows, r => r.Contains("\"stored-form\"", StringComparison.Ordinal));
+        Assert.Contains(ControlTower.Gateway.Keys.ApiKeySecrets.Hash(secret), row, StringComparison.Ordinal);
+        Assert.All(rows, r => Assert.DoesNotContain(secret, r, StringComparison.Ordinal));
+        Assert.All(rows, r => Assert.DoesNotContain(signingSecret["whsec_".Length..], r, StringComparison.Ordinal));
+        Assert.All(rows, r => Assert.DoesNotContain(BootstrapIngestKey, r, StringComparison.Ordinal));
     }
 
     [Fact]
