@@ -115,6 +115,16 @@ public sealed class SystemUnderTest : IAsyncDisposable
         }
     }
 
+    /// <summary>A client of the RabbitMQ management API, signed in, with the API's root as its base address.</summary>
+    public HttpClient ManagementClient()
+    {
+        var management = Management ?? throw new InvalidOperationException("this system's broker has no management API");
+        var client = new HttpClient { BaseAddress = new UriBuilder(management) { UserName = "", Password = "", Path = "/" }.Uri, Timeout = TimeSpan.FromSeconds(10) };
+        var credentials = Uri.UnescapeDataString(management.UserInfo);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
+        return client;
+    }
+
     /// <summary>Messages in the system's queues (ready and unacknowledged), and in its error queues; null without the management API.</summary>
     public async Task<(long Working, long Errors)?> QueuedAsync(CancellationToken cancellationToken)
     {
@@ -122,11 +132,8 @@ public sealed class SystemUnderTest : IAsyncDisposable
         {
             return null;
         }
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        var credentials = Uri.UnescapeDataString(Management.UserInfo);
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
-        var url = new UriBuilder(Management) { UserName = "", Password = "", Path = "/api/queues", Query = "columns=name,messages" }.Uri;
-        using var queues = JsonDocument.Parse(await client.GetStringAsync(url, cancellationToken));
+        using var client = ManagementClient();
+        using var queues = JsonDocument.Parse(await client.GetStringAsync("/api/queues?columns=name,messages", cancellationToken));
         long working = 0, errors = 0;
         foreach (var queue in queues.RootElement.EnumerateArray())
         {

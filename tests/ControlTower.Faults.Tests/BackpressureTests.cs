@@ -34,7 +34,7 @@ public sealed class BackpressureTests
         var log = FaultLog.Open("backpressure", TestContext.Current.TestOutputHelper!);
         await using var system = await SystemUnderTest.StartAsync(keptData: null, postgresSettings: [], cancellationToken,
             [$"--Infrastructure:QueueMaxBytes={QueueMaxBytes}"]);
-        using var management = Management(system);
+        using var management = system.ManagementClient();
 
         // The broker's cap is on every work queue (deploy/local/rabbitmq.sh sets it as a policy once the node is up).
         var queues = await Eventually.Async(async () =>
@@ -98,14 +98,6 @@ public sealed class BackpressureTests
         Assert.Equal(withoutBroker.Requests, withoutBroker.Refused("broker-unavailable"));
         Assert.Equal(0, withoutDatabase.WithoutRetryAfter + withoutBroker.WithoutRetryAfter);
         Assert.Equal(0, queuedAtEnd?.Errors);
-    }
-
-    private static HttpClient Management(SystemUnderTest system)
-    {
-        var client = new HttpClient { BaseAddress = new UriBuilder(system.Management!) { UserName = "", Password = "" }.Uri, Timeout = TimeSpan.FromSeconds(10) };
-        var credentials = Uri.UnescapeDataString(system.Management!.UserInfo);
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
-        return client;
     }
 
     private sealed record Queue(string Name, bool Durable, string? Policy, long Bytes);
