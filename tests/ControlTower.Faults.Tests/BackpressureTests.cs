@@ -14,9 +14,9 @@ namespace ControlTower.Faults.Tests;
 
 /// <summary>
 /// Issue #11, backpressure: with PostgreSQL down the consumers stop storing, their queues fill to the broker's cap, and the
-/// collectors then answer 503 with Retry-After instead of accepting more; with RabbitMQ down they answer 503 at once. The
+/// collectors then answer 503 with Retry-After instead of accepting more; then, with RabbitMQ down, they answer 503 at once. The
 /// memory of the collector, the gateway and the broker is sampled throughout (the figures go to the output and to
-/// artifacts/faults/). Once both servers are back, every event that got a 202 is stored and nothing is dead-lettered.
+/// artifacts/faults/). Once the servers are back, every event that got a 202 is stored and nothing is dead-lettered.
 /// </summary>
 [Collection(WholeSystem.Collection)]
 public sealed class BackpressureTests
@@ -61,15 +61,21 @@ public sealed class BackpressureTests
         var fullest = (await QueuesAsync(management, system, cancellationToken)).Max(q => q.Bytes);
         log($"PostgreSQL down: {withoutDatabase}; fullest queue {fullest:N0} bytes");
 
-        // RabbitMQ down as well: refused at once.
+        await system.StartAgainAsync("postgres", postgres, cancellationToken);
+        log("PostgreSQL started again");
+        await Eventually.Async(async () => await system.QueuedAsync(cancellationToken) is { Working: 0 } ? "drained" : null, TimeSpan.FromMinutes(5));
+        log("the backlog is drained");
+
+        // RabbitMQ down: refused at once. (One outage at a time, after the backlog drained: stopping the broker while
+        // consumers wait out a database outage makes MassTransit give up their retries and move those messages to their
+        // error queues as it stops.
+        // Nothing is lost, an Admin can replay them, but they are not waited out. README, "Backpressure".)
         var rabbit = await system.StopAsync("rabbitmq", "TERM", cancellationToken);
         log("RabbitMQ stopped");
         var withoutBroker = await sender.RunAsync(TimeSpan.FromSeconds(15), workers: 4, memory, log, cancellationToken);
         log($"RabbitMQ down: {withoutBroker}");
-
         await system.StartAgainAsync("rabbitmq", rabbit, cancellationToken);
-        await system.StartAgainAsync("postgres", postgres, cancellationToken);
-        log("RabbitMQ and PostgreSQL started again");
+        log("RabbitMQ started again");
         log(memory.Summary());
 
         // Everything accepted is stored; nothing is dead-lettered.
@@ -81,7 +87,7 @@ public sealed class BackpressureTests
             return accepted.All(ids.Contains) && queued is { Working: 0 } ? ids : null;
         }, TimeSpan.FromMinutes(5));
         var queuedAtEnd = await system.QueuedAsync(cancellationToken);
-        log($"after both returned: {accepted.Count:N0} accepted events, all {stored.Count(accepted.Contains):N0} stored; {stored.Count - stored.Count(accepted.Contains):N0} stored from refused requests; in error queues {queuedAtEnd?.Errors}");
+        log($"after both outages: {accepted.Count:N0} accepted events, all {stored.Count(accepted.Contains):N0} stored; {stored.Count - stored.Count(accepted.Contains):N0} stored from refused requests; in error queues {queuedAtEnd?.Errors}");
         foreach (var line in await ErrorQueuesAsync(management, cancellationToken))
         {
             log("error queue " + line);
@@ -267,7 +273,7 @@ public sealed class MemorySampler(SystemUnderTest system, Action<string> log)
         }
     }
 
-    public string Summary() => "resident MiB (first sample, before the outage; largest; last, with both servers down): " + string.Join("; ", Watched
+    public string Summary() => "resident MiB (first sample, before the outages; largest; last, with RabbitMQ down): " + string.Join("; ", Watched
         .Where(samples.ContainsKey)
         .Select(n =>
         {
