@@ -141,6 +141,11 @@ public sealed class EventHubsTests(InfrastructureFixture infrastructure) : IAsyn
         }), StringComparison.Ordinal);
 
         // Configured, the consumer runs and holds the checkpoint folder (no hub answers here, so it only retries starting).
+        // The lock file says who holds it once the lock is held; it is created a moment earlier.
+        if (Directory.Exists(folder))
+        {
+            File.Delete(Path.Combine(folder, FileCheckpointStore.LockFileName));
+        }
         await using var configured = ServiceFactory<Program>.OnServers(infrastructure, settings: new Dictionary<string, string?>
         {
             ["EventHubs:ConnectionString"] = EventHubsFiles.ConnectionString.Replace(EventHubsTests.Namespace, "127.0.0.1:1", StringComparison.Ordinal),
@@ -148,8 +153,10 @@ public sealed class EventHubsTests(InfrastructureFixture infrastructure) : IAsyn
         });
         Assert.Contains(configured.Services.GetServices<IHostedService>(), s => s is EventHubsConsumer);
         using var timeout = new CancellationTokenSource(Timeout);
-        while (!File.Exists(Path.Combine(folder, FileCheckpointStore.LockFileName)))
+        var lockFile = new FileInfo(Path.Combine(folder, FileCheckpointStore.LockFileName));
+        while (!lockFile.Exists || lockFile.Length == 0)
         {
+            lockFile.Refresh();
             await Task.Delay(50, timeout.Token);
         }
         Assert.Throws<InvalidOperationException>(() => new FileCheckpointStore(folder, TimeProvider.System));

@@ -43,6 +43,11 @@ public sealed class FileCheckpointStore : CheckpointStore, IDisposable
             throw new InvalidOperationException(
                 $"The Event Hubs checkpoint folder '{this.root}' is in use by another collector instance; the file checkpoint store serves one instance only", ex);
         }
+        // Who holds the folder, written once the lock is held: the file is created a moment before it is locked, so only
+        // its content says the lock is taken (and by which process, for an operator who finds the folder busy).
+        lockFile.SetLength(0);
+        lockFile.Write(System.Text.Encoding.UTF8.GetBytes($"{Environment.ProcessId} {Environment.MachineName} {clock.GetUtcNow():O}\n"));
+        lockFile.Flush();
     }
 
     public string Root => root;
