@@ -100,24 +100,29 @@ public static class BusExtensions
 /// </summary>
 public static class TransientFaults
 {
-    public static bool IsInfrastructureOutage(Exception exception)
+    public static bool IsInfrastructureOutage(Exception exception) => AnyCause(exception, e => e
+        is Npgsql.NpgsqlException { IsTransient: true }
+        or Microsoft.EntityFrameworkCore.Storage.RetryLimitExceededException
+        or System.Net.Sockets.SocketException
+        or TimeoutException
+        // The broker itself, for a consumer that publishes as it goes (Governance announces findings so).
+        or RabbitMqConnectionException
+        or RabbitMQ.Client.Exceptions.AlreadyClosedException
+        or RabbitMQ.Client.Exceptions.BrokerUnreachableException
+        or RabbitMQ.Client.Exceptions.PublishException { IsReturn: false });
+
+    /// <summary>Whether the broker refused (nacked) a publish, as a queue at its cap with overflow reject-publish does: not a return, not a broken connection.</summary>
+    public static bool IsBrokerRefusal(Exception exception) =>
+        AnyCause(exception, e => e is RabbitMQ.Client.Exceptions.PublishException { IsReturn: false });
+
+    /// <summary>Whether the exception, one of its inner exceptions, or any exception an aggregate among them holds is such a one.</summary>
+    private static bool AnyCause(Exception exception, Func<Exception, bool> match)
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            switch (e)
+            if (match(e) || (e is AggregateException aggregate && aggregate.InnerExceptions.Any(inner => AnyCause(inner, match))))
             {
-                case Npgsql.NpgsqlException { IsTransient: true }:
-                case Microsoft.EntityFrameworkCore.Storage.RetryLimitExceededException:
-                case System.Net.Sockets.SocketException:
-                case TimeoutException:
-                // The broker itself, for a consumer that publishes as it goes (Governance announces findings so).
-                case RabbitMqConnectionException:
-                case RabbitMQ.Client.Exceptions.AlreadyClosedException:
-                case RabbitMQ.Client.Exceptions.BrokerUnreachableException:
-                case RabbitMQ.Client.Exceptions.PublishException { IsReturn: false }:
-                    return true;
-                case AggregateException aggregate when aggregate.InnerExceptions.Any(IsInfrastructureOutage):
-                    return true;
+                return true;
             }
         }
         return false;

@@ -137,7 +137,7 @@ public sealed class IngestionPipeline(
                 http.Response.Headers.RetryAfter = "5";
                 return Problems.NoConsumer();
             }
-            catch (Exception ex) when (attempt.Refused || Refused(ex))
+            catch (Exception ex) when (attempt.Refused || TransientFaults.IsBrokerRefusal(ex))
             {
                 // A queue at its length limit (overflow reject-publish) refuses the message: the consumers are behind.
                 logger.LogWarning("A queue for {Items} batches is full; answering 503", typeof(TItem).Name);
@@ -169,8 +169,6 @@ public sealed class IngestionPipeline(
 
     /// <summary>Seconds a source is asked to wait when the consumers' queues are full: they drain at thousands of events a second.</summary>
     public const int BacklogRetryAfterSeconds = 10;
-
-    private static bool Refused(Exception ex) => RefusedPublishes.IsRefusal(ex);
 }
 
 /// <summary>The 202 answer: what was made durable, what repeated itself, which records were refused and why,

@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.Hosting;
 
 namespace ControlTower.Collector.Ingestion;
 
@@ -39,23 +40,10 @@ public sealed class RefusedPublishes : IPublishObserver
 
     public Task PublishFault<T>(PublishContext<T> context, Exception exception) where T : class
     {
-        if (PublishAttempt.Current is { } attempt && IsRefusal(exception))
+        if (PublishAttempt.Current is { } attempt && TransientFaults.IsBrokerRefusal(exception))
         {
             attempt.Refuse();
         }
         return Task.CompletedTask;
-    }
-
-    /// <summary>Whether the broker nacked the publish (not a return, not a broken connection).</summary>
-    public static bool IsRefusal(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            if (e is RabbitMQ.Client.Exceptions.PublishException { IsReturn: false })
-            {
-                return true;
-            }
-        }
-        return exception is AggregateException aggregate && aggregate.InnerExceptions.Any(IsRefusal);
     }
 }

@@ -20,14 +20,15 @@ public sealed class ApiKeyStore(IServiceScopeFactory scopes, IMemoryCache cache,
     public async Task<ApiKeyIdentity?> FindAsync(string presentedKey, CancellationToken cancellationToken)
     {
         var hash = ApiKeySecrets.Hash(presentedKey);
-        if (cache.TryGetValue(CacheKey(hash), out ApiKeyIdentity? cached))
+        var now = clock.GetUtcNow();
+        cache.TryGetValue(CacheKey(hash), out Confirmed? confirmed);
+        if (confirmed is not null && now - confirmed.At < CacheFor)
         {
-            return cached;
+            return confirmed.Identity;
         }
 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<GatewayDbContext>();
-        var now = clock.GetUtcNow();
         using var lookup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         lookup.CancelAfter(LookupTimeout);
         ApiKeyIdentity? identity;
@@ -45,21 +46,19 @@ public sealed class ApiKeyStore(IServiceScopeFactory scopes, IMemoryCache cache,
         {
             // The database is down or stalled. A key this instance confirmed within the last hour is taken as it was
             // (revoking one needs the database, so nothing newer is known); any other is answered 503, never 401.
-            if (cache.TryGetValue(LastKnownKey(hash), out ApiKeyIdentity? lastKnown) && lastKnown is not null)
-            {
-                return lastKnown;
-            }
-            throw new KeyStoreUnavailableException(ex);
+            return confirmed?.Identity ?? throw new KeyStoreUnavailableException(ex);
         }
         if (identity is null)
         {
-            cache.Remove(LastKnownKey(hash));
+            cache.Remove(CacheKey(hash));
             return null;
         }
-        cache.Set(CacheKey(hash), identity, CacheFor);
-        cache.Set(LastKnownKey(hash), identity, LastKnownFor);
+        cache.Set(CacheKey(hash), new Confirmed(identity, now), LastKnownFor);
         return identity;
     }
+
+    /// <summary>A key the database confirmed, and when: fresh for <see cref="CacheFor"/>, the last known answer for <see cref="LastKnownFor"/>.</summary>
+    private sealed record Confirmed(ApiKeyIdentity Identity, DateTimeOffset At);
 
     /// <summary>How long a lookup may wait for the database before the last known answer (or a 503) is used instead.</summary>
     public static readonly TimeSpan LookupTimeout = TimeSpan.FromSeconds(3);
@@ -75,14 +74,11 @@ public sealed class ApiKeyStore(IServiceScopeFactory scopes, IMemoryCache cache,
             if (hash is not null)
             {
                 cache.Remove(CacheKey(hash));
-                cache.Remove(LastKnownKey(hash));
             }
         }
     }
 
     private static string CacheKey(string hash) => "api-key:" + hash;
-
-    private static string LastKnownKey(string hash) => "api-key-last-known:" + hash;
 }
 
 /// <summary>The key store could not be asked (its database is down) and this instance knows nothing of the key.</summary>
