@@ -50,8 +50,7 @@ public static class Footprint
                     continue;
                 }
                 // The fields after the command's closing parenthesis: utime, stime, cutime and cstime are the 12th to 15th.
-                var stat = File.ReadAllText(Path.Combine(directory, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                var fields = ProcStat.Fields(directory);
                 double Ticks(int index) => double.Parse(fields[index], CultureInfo.InvariantCulture) / TicksPerSecond;
                 var kib = double.Parse(rss.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
                 processes.Add(new Process(pid, int.Parse(parent.Split('\t', ' ').Last(s => s.Length > 0), CultureInfo.InvariantCulture), argv, kib / 1024,

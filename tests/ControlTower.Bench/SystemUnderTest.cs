@@ -243,9 +243,7 @@ public sealed class SystemUnderTest : IAsyncDisposable
             {
                 try
                 {
-                    var stat = File.ReadAllText(Path.Combine(entry, "stat"));
-                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                    if (fields[1] == pid.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                    if (ProcStat.Fields(entry)[1] == pid.ToString(System.Globalization.CultureInfo.InvariantCulture))
                     {
                         return child;
                     }
@@ -268,8 +266,7 @@ public sealed class SystemUnderTest : IAsyncDisposable
     {
         try
         {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z');
+            return ProcStat.Fields($"/proc/{pid}")[0] == "Z";
         }
         catch (IOException)
         {

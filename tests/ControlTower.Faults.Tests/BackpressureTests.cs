@@ -8,7 +8,6 @@ using System.Text.Json;
 using ControlTower.Bench;
 using ControlTower.LoadDriver;
 using ControlTower.Testing;
-using Npgsql;
 
 namespace ControlTower.Faults.Tests;
 
@@ -39,7 +38,7 @@ public sealed class BackpressureTests
         // The broker's cap is on every work queue (deploy/local/rabbitmq.sh sets it as a policy once the node is up).
         var queues = await Eventually.Async(async () =>
         {
-            var all = await QueuesAsync(management, system, cancellationToken);
+            var all = await QueuesAsync(management, cancellationToken);
             var work = all.Where(q => !q.Name.EndsWith("_error", StringComparison.Ordinal) && !q.Name.EndsWith("_skipped", StringComparison.Ordinal) && q.Durable).ToList();
             return work.Count > 0 && work.All(q => q.Policy == "ct-backlog") ? work : null;
         }, TimeSpan.FromSeconds(60));
@@ -58,7 +57,7 @@ public sealed class BackpressureTests
         var postgres = await system.StopAsync("postgres", "INT", cancellationToken);
         log("PostgreSQL stopped");
         var withoutDatabase = await sender.RunAsync(TimeSpan.FromSeconds(40), workers: 4, memory, log, cancellationToken);
-        var fullest = (await QueuesAsync(management, system, cancellationToken)).Max(q => q.Bytes);
+        var fullest = (await QueuesAsync(management, cancellationToken)).Max(q => q.Bytes);
         log($"PostgreSQL down: {withoutDatabase}; fullest queue {fullest:N0} bytes");
 
         await system.StartAgainAsync("postgres", postgres, cancellationToken);
@@ -68,8 +67,8 @@ public sealed class BackpressureTests
 
         // RabbitMQ down: refused at once. (One outage at a time, after the backlog drained: stopping the broker while
         // consumers wait out a database outage makes MassTransit give up their retries and move those messages to their
-        // error queues as it stops.
-        // Nothing is lost, an Admin can replay them, but they are not waited out. README, "Backpressure".)
+        // error queues as it stops. Nothing is lost, an Admin can replay them, but they are not waited out. README,
+        // "Backpressure".)
         var rabbit = await system.StopAsync("rabbitmq", "TERM", cancellationToken);
         log("RabbitMQ stopped");
         var withoutBroker = await sender.RunAsync(TimeSpan.FromSeconds(15), workers: 4, memory, log, cancellationToken);
@@ -82,7 +81,7 @@ public sealed class BackpressureTests
         var accepted = sender.AcceptedEventIds;
         var stored = await Eventually.Async(async () =>
         {
-            var ids = await StoredAsync(system, cancellationToken);
+            var (ids, _) = await FaultRun.StoredEventIdsAsync(system, cancellationToken);
             var queued = await system.QueuedAsync(cancellationToken);
             return accepted.All(ids.Contains) && queued is { Working: 0 } ? ids : null;
         }, TimeSpan.FromMinutes(5));
@@ -108,7 +107,7 @@ public sealed class BackpressureTests
 
     private sealed record Queue(string Name, bool Durable, string? Policy, long Bytes);
 
-    private static async Task<List<Queue>> QueuesAsync(HttpClient management, SystemUnderTest system, CancellationToken cancellationToken)
+    private static async Task<List<Queue>> QueuesAsync(HttpClient management, CancellationToken cancellationToken)
     {
         using var document = JsonDocument.Parse(await management.GetStringAsync("/api/queues?columns=name,durable,policy,message_bytes", cancellationToken));
         return [.. document.RootElement.EnumerateArray().Select(q => new Queue(
@@ -143,20 +142,6 @@ public sealed class BackpressureTests
             lines.Add($"{name}: {count} ({fault})");
         }
         return lines;
-    }
-
-    private static async Task<HashSet<string>> StoredAsync(SystemUnderTest system, CancellationToken cancellationToken)
-    {
-        var ids = new HashSet<string>(StringComparer.Ordinal);
-        await using var connection = new NpgsqlConnection(await system.ConnectionStringAsync("operationsdb", cancellationToken));
-        await connection.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand("SELECT event_id FROM activities", connection);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            ids.Add(reader.GetString(0));
-        }
-        return ids;
     }
 }
 

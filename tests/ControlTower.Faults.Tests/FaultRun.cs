@@ -157,18 +157,7 @@ public sealed class FaultRun(SystemUnderTest system, FaultRunOptions options, Ac
     private async Task CheckAsync(FaultLoad load, FaultReport report, Action<string> say, CancellationToken cancellationToken)
     {
         // Events: each exactly once.
-        var stored = new HashSet<string>(StringComparer.Ordinal);
-        long rows = 0;
-        await using (var connection = await OpenAsync("operationsdb", cancellationToken))
-        await using (var command = new NpgsqlCommand("SELECT event_id FROM activities WHERE provider = 'aws'", connection))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                rows++;
-                stored.Add(reader.GetString(0));
-            }
-        }
+        var (stored, rows) = await StoredEventIdsAsync(system, cancellationToken);
         report.Stored = stored.Count;
         report.DuplicatesStored = rows - stored.Count;
         report.Lost = load.EventIds.Count(id => !stored.Contains(id));
@@ -279,7 +268,25 @@ public sealed class FaultRun(SystemUnderTest system, FaultRunOptions options, Ac
         return rows;
     }
 
-    private async Task<NpgsqlConnection> OpenAsync(string database, CancellationToken cancellationToken)
+    /// <summary>The ids of the AWS events the system stored, and how many rows hold them (more rows than ids: one stored twice).</summary>
+    public static async Task<(HashSet<string> Ids, long Rows)> StoredEventIdsAsync(SystemUnderTest system, CancellationToken cancellationToken)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        long rows = 0;
+        await using var connection = await OpenAsync(system, "operationsdb", cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT event_id FROM activities WHERE provider = 'aws'", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows++;
+            ids.Add(reader.GetString(0));
+        }
+        return (ids, rows);
+    }
+
+    private Task<NpgsqlConnection> OpenAsync(string database, CancellationToken cancellationToken) => OpenAsync(system, database, cancellationToken);
+
+    private static async Task<NpgsqlConnection> OpenAsync(SystemUnderTest system, string database, CancellationToken cancellationToken)
     {
         var connection = new NpgsqlConnection(await system.ConnectionStringAsync(database, cancellationToken)
             ?? throw new InvalidOperationException($"no connection string for {database}"));
