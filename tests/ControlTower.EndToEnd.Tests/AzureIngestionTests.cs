@@ -26,9 +26,7 @@ public sealed class AzureIngestionTests(SystemFixture system)
         using var timeout = new CancellationTokenSource(Arrival);
         while (true)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/activity/azure/{Uri.EscapeDataString(eventId)}");
-            request.Headers.Add("X-Api-Key", system.ReaderKey);
-            using var response = await system.Gateway.SendAsync(request, TestContext.Current.CancellationToken);
+            using var response = await system.ReadAsync($"/api/activity/azure/{Uri.EscapeDataString(eventId)}", TestContext.Current.CancellationToken);
             if (response.StatusCode == HttpStatusCode.OK)
             {
                 return (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("activity");

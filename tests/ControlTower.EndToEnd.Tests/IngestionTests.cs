@@ -30,12 +30,7 @@ public sealed class IngestionTests(SystemFixture system)
         return request;
     }
 
-    private async Task<HttpResponseMessage> Read(string path)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Add("X-Api-Key", system.ReaderKey);
-        return await system.Gateway.SendAsync(request, TestContext.Current.CancellationToken);
-    }
+    private Task<HttpResponseMessage> Read(string path) => system.ReadAsync(path, TestContext.Current.CancellationToken);
 
     private async Task<JsonElement> WaitForActivity(string eventId)
     {

@@ -106,6 +106,14 @@ public sealed class SystemFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>A GET through the gateway with the reader key.</summary>
+    public async Task<HttpResponseMessage> ReadAsync(string path, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Add("X-Api-Key", ReaderKey);
+        return await Gateway.SendAsync(request, cancellationToken);
+    }
+
     /// <summary>The environment a running resource's process was started with (Linux: /proc/&lt;pid&gt;/environ).</summary>
     public IReadOnlyDictionary<string, string> ProcessEnvironment(string resource)
     {

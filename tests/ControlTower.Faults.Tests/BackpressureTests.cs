@@ -188,10 +188,9 @@ public sealed class OneShotSender(HttpClient client, Uri endpoint, string key)
                 if (response.StatusCode == HttpStatusCode.Accepted)
                 {
                     Interlocked.Increment(ref acceptedFiles);
-                    using var document = JsonDocument.Parse(file);
-                    foreach (var record in document.RootElement.GetProperty("Records").EnumerateArray())
+                    foreach (var id in CloudTrailFiles.EventIds(file))
                     {
-                        accepted.Add(record.GetProperty("eventID").GetString()!);
+                        accepted.Add(id);
                     }
                 }
                 else if (response.StatusCode == HttpStatusCode.ServiceUnavailable)

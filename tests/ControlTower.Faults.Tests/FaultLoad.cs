@@ -49,14 +49,11 @@ public sealed class FaultLoad
             var account = MarkerAccount(files.Count % MarkerAccounts);
             var markerId = Guid.NewGuid().ToString();
             var file = WithMarker(count > 1 ? generator.NextFile(count - 1) : """{"Records":[]}"""u8.ToArray(), Marker(account, markerId));
-            using (var document = JsonDocument.Parse(file))
+            foreach (var id in ControlTower.Testing.CloudTrailFiles.EventIds(file))
             {
-                foreach (var record in document.RootElement.GetProperty("Records").EnumerateArray())
+                if (!ids.Add(id))
                 {
-                    if (!ids.Add(record.GetProperty("eventID").GetString()!))
-                    {
-                        throw new InvalidOperationException("the generator repeated an event id");
-                    }
+                    throw new InvalidOperationException("the generator repeated an event id");
                 }
             }
             markers[account] = markers.GetValueOrDefault(account) + 1;

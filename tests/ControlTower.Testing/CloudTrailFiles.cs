@@ -47,6 +47,13 @@ public static class CloudTrailFiles
         ["detail"] = record,
     };
 
+    /// <summary>The <c>eventID</c> of every record of a log file, in order.</summary>
+    public static List<string> EventIds(byte[] file)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(file);
+        return [.. document.RootElement.GetProperty("Records").EnumerateArray().Select(record => record.GetProperty("eventID").GetString()!)];
+    }
+
     public static string File(params JsonNode[] records) =>
         new JsonObject { ["Records"] = new JsonArray(records) }.ToJsonString();
 

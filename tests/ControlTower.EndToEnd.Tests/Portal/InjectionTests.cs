@@ -22,12 +22,7 @@ public sealed class InjectionTests(SystemFixture system, PortalBrowser browser)
     private const string ImageTag = "<img src=x onerror=\"window.__ctInjected='img'\">";
     private const string Sql = "x' OR '1'='1'; DROP TABLE activities; --";
 
-    private async Task<HttpResponseMessage> ReadAsync(string path)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Add("X-Api-Key", system.ReaderKey);
-        return await system.Gateway.SendAsync(request, Token);
-    }
+    private Task<HttpResponseMessage> ReadAsync(string path) => system.ReadAsync(path, Token);
 
     [Fact]
     public async Task MarkupInEventsAndFiltersIsShownAsTextAndNeverRuns()
