@@ -28,7 +28,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
 
         var report = new Fuzzer().Run(seeds, DoorFuzz.Target(CloudTrailApi.LogFileDoor, RecordContext.None));
 
-        output.WriteLine($"CloudTrail log files: {report.Executions:N0} inputs from {report.Seeds} seeds in {report.Elapsed.TotalSeconds:N1} s");
+        output.WriteLine($"CloudTrail log files: {report}");
         Assert.True(report.Executions > seeds.Count);
     }
 
@@ -41,7 +41,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
 
         var report = new Fuzzer().Run(seeds, DoorFuzz.Target(CloudTrailApi.EventBridgeDoor, RecordContext.None));
 
-        output.WriteLine($"EventBridge events: {report.Executions:N0} inputs from {report.Seeds} seeds in {report.Elapsed.TotalSeconds:N1} s");
+        output.WriteLine($"EventBridge events: {report}");
         Assert.True(report.Executions > seeds.Count);
     }
 }

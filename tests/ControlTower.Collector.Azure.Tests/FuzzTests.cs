@@ -42,7 +42,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
 
         var report = new Fuzzer().Run(seeds, target);
 
-        output.WriteLine($"{door}: {report.Executions:N0} inputs from {report.Seeds} seeds in {report.Elapsed.TotalSeconds:N1} s");
+        output.WriteLine($"{door}: {report}");
         Assert.True(report.Executions > seeds.Count);
     }
 }

@@ -28,7 +28,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
             }
         });
 
-        output.WriteLine($"SCPs: {report.Executions:N0} inputs from {report.Seeds} seeds in {report.Elapsed.TotalSeconds:N1} s");
+        output.WriteLine($"SCPs: {report}");
         Assert.True(report.Executions > seeds.Count);
     }
 
@@ -48,7 +48,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
             }
         });
 
-        output.WriteLine($"baselines: {report.Executions:N0} inputs from {report.Seeds} seeds in {report.Elapsed.TotalSeconds:N1} s");
+        output.WriteLine($"baselines: {report}");
         Assert.True(report.Executions > seeds.Count);
     }
 

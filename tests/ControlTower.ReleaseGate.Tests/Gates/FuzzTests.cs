@@ -35,7 +35,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
             }
         });
 
-        output.WriteLine($"{format}: {report.Executions:N0} inputs in {report.Elapsed.TotalSeconds:N1} s");
+        output.WriteLine($"{format}: {report}");
         Assert.True(report.Executions > 1);
     }
 
@@ -53,7 +53,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
             }
         });
 
-        output.WriteLine($"gate policies: {report.Executions:N0} inputs from {report.Seeds} seeds in {report.Elapsed.TotalSeconds:N1} s");
+        output.WriteLine($"gate policies: {report}");
         Assert.True(report.Executions > seeds.Count);
     }
 

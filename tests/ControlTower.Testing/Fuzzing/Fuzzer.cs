@@ -22,7 +22,12 @@ public sealed record Fuzzer(int Iterations = 50_000, int Seed = 20261129)
     private static readonly string[] Tokens =
         ["null", "true", "false", "-1", "1e309", "\"\\uD800\"", "\"\\u0000\"", "[]", "{}", "&lol;", "<!DOCTYPE x>", "]]>", "&#0;", "~", "*a", "&a", "!!binary", "not ok", "1..0", "Bail out!"];
 
-    public sealed record Report(long Executions, TimeSpan Elapsed, int Seeds);
+    public sealed record Report(long Executions, TimeSpan Elapsed, int Seeds)
+    {
+        /// <summary>The line each fuzz test prints: inputs tried, from how many seeds, in how long.</summary>
+        public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{Executions:N0} inputs from {Seeds} seeds in {Elapsed.TotalSeconds:N1} s");
+    }
 
     public Report Run(IReadOnlyList<byte[]> seeds, Action<byte[]> target)
     {
